@@ -1,0 +1,15 @@
+/// The SNMP message versions trapmux accepts, with their numbers on the wire.
+public enum SNMPVersion: Int32, Sendable, Hashable {
+    case v1 = 0
+    case v2c = 1
+    case v3 = 3
+
+    /// The name used in JSON and filters: "1", "2c" or "3".
+    public var name: String {
+        switch self {
+        case .v1: return "1"
+        case .v2c: return "2c"
+        case .v3: return "3"
+        }
+    }
+}

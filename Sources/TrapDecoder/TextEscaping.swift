@@ -1,0 +1,103 @@
+/// Turns octets from the network into text that is safe to show on a terminal or in a log line.
+///
+/// Communities and OCTET STRING values may hold any bytes; control characters written raw could move a
+/// terminal's cursor or forge log lines, so they are shown as `\xNN`.
+public enum TextEscaping {
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    private static let upperHexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+
+    /// UTF-8 text with control characters, backslashes and invalid sequences escaped as `\xNN`.
+    public static func escaped(_ octets: some Collection<UInt8>) -> String {
+        if octets.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x5C }) {
+            return String(decoding: octets, as: UTF8.self)
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(octets.count + 8)
+        var rest = Array(octets)[...]
+        while let first = rest.first {
+            // A fresh decoder per scalar: after an invalid sequence only its first octet is escaped.
+            var decoder = UTF8()
+            var iterator = rest.makeIterator()
+            guard case .scalarValue(let scalar) = decoder.decode(&iterator) else {
+                appendEscape(first, to: &out)
+                rest = rest.dropFirst()
+                continue
+            }
+            let length = UTF8.width(scalar)
+            if isControl(scalar.value) || scalar.value == 0x5C {
+                for octet in rest.prefix(length) { appendEscape(octet, to: &out) }
+            } else {
+                out.append(contentsOf: rest.prefix(length))
+            }
+            rest = rest.dropFirst(length)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Whether octets are UTF-8 text without control characters (other than tab, CR, LF).
+    public static func isPrintable(_ octets: some Collection<UInt8>) -> Bool {
+        var iterator = octets.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar):
+                if isControl(scalar.value) && scalar.value != 0x09 && scalar.value != 0x0A && scalar.value != 0x0D {
+                    return false
+                }
+            case .emptyInput:
+                return true
+            case .error:
+                return false
+            }
+        }
+    }
+
+    /// Lowercase hex without separators, as in JSON `*_hex` fields.
+    public static func hex(_ octets: some Collection<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(octets.count * 2)
+        for octet in octets {
+            out.append(hexDigits[Int(octet >> 4)])
+            out.append(hexDigits[Int(octet & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Uppercase hex pairs separated by spaces (`00 1A FF`).
+    public static func spacedHex(_ octets: some Collection<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(octets.count * 3)
+        for octet in octets {
+            if !out.isEmpty { out.append(0x20) }
+            out.append(upperHexDigits[Int(octet >> 4)])
+            out.append(upperHexDigits[Int(octet & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func isControl(_ scalar: UInt32) -> Bool {
+        scalar < 0x20 || scalar == 0x7F || (0x80..<0xA0).contains(scalar)
+    }
+
+    private static func appendEscape(_ octet: UInt8, to out: inout [UInt8]) {
+        out.append(0x5C)
+        out.append(UInt8(ascii: "x"))
+        out.append(hexDigits[Int(octet >> 4)])
+        out.append(hexDigits[Int(octet & 0x0F)])
+    }
+}
+
+extension TextEscaping {
+    /// Whether octets are well-formed UTF-8 (so they can be shown as a JSON string).
+    public static func isValidUTF8(_ octets: some Collection<UInt8>) -> Bool {
+        var iterator = octets.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue: continue
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
+    }
+}

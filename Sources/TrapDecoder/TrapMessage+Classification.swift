@@ -1,0 +1,75 @@
+extension TrapMessage {
+    /// Classifies the notification into a generic trap and computes both RFC 3584 views.
+    ///
+    /// `source` is the sender's IP address as text; it stands in for the agent address of a v2 notification
+    /// without snmpTrapAddress.0. Returns nil for an encrypted SNMPv3 message, which cannot be read.
+    public func classify(source: String?) -> TrapClassification? {
+        switch pdu {
+        case .trapV1(let trap):
+            return Self.classify(trap)
+        case .trapV2(let notification), .inform(let notification):
+            return Self.classify(notification, source: source)
+        case .encrypted:
+            return nil
+        }
+    }
+
+    private static func classify(_ trap: TrapV1PDU) -> TrapClassification {
+        let generic = GenericTrap(rawValue: trap.genericTrap) ?? .enterpriseSpecific
+        let trapOID =
+            generic == .enterpriseSpecific
+            ? trap.enterprise.appending(0).appending(UInt32(truncatingIfNeeded: trap.specificTrap))
+            : generic.standardTrapOID
+        return TrapClassification(
+            generic: generic, genericTrapNumber: trap.genericTrap, enterprise: trap.enterprise,
+            specificTrap: Int64(trap.specificTrap), agentAddress: trap.agentAddress.description,
+            timeStamp: trap.timeStamp, trapOID: trapOID, varbinds: trap.varbinds)
+    }
+
+    private static func classify(_ notification: NotificationPDU, source: String?) -> TrapClassification {
+        var timeStamp: UInt32 = 0
+        var trapOID: OID?
+        var trapEnterprise: OID?
+        var trapAddress: IPv4Address?
+        var varbinds: [VarBind] = []
+        varbinds.reserveCapacity(notification.varbinds.count)
+        var sawUpTime = false
+        for varbind in notification.varbinds {
+            switch (varbind.oid, varbind.value) {
+            case (WellKnownOID.sysUpTime0, .timeTicks(let ticks)) where !sawUpTime:
+                timeStamp = ticks
+                sawUpTime = true
+                continue
+            case (WellKnownOID.snmpTrapOID0, .objectIdentifier(let oid)) where trapOID == nil:
+                trapOID = oid
+                continue
+            case (WellKnownOID.snmpTrapEnterprise0, .objectIdentifier(let oid)):
+                trapEnterprise = trapEnterprise ?? oid
+            case (WellKnownOID.snmpTrapAddress0, .ipAddress(let address)):
+                trapAddress = trapAddress ?? address
+            default:
+                break
+            }
+            varbinds.append(varbind)
+        }
+
+        var generic = GenericTrap.enterpriseSpecific
+        var enterprise = trapEnterprise ?? WellKnownOID.snmpTraps
+        var specific: Int64 = 0
+        if let trapOID {
+            if trapOID.count == WellKnownOID.snmpTraps.count + 1, trapOID.hasPrefix(WellKnownOID.snmpTraps),
+                let standard = GenericTrap(rawValue: Int32(trapOID.lastArc) - 1), standard != .enterpriseSpecific
+            {
+                generic = standard
+            } else if let parent = trapOID.droppingLast() {
+                specific = Int64(trapOID.lastArc)
+                // RFC 3584 §3.2: an enterprise trap OID is enterprise.0.specific; drop the 0 as well.
+                enterprise = parent.lastArc == 0 ? (parent.droppingLast() ?? parent) : parent
+            }
+        }
+        return TrapClassification(
+            generic: generic, genericTrapNumber: generic.rawValue, enterprise: enterprise, specificTrap: specific,
+            agentAddress: trapAddress?.description ?? source ?? "0.0.0.0", timeStamp: timeStamp, trapOID: trapOID,
+            varbinds: varbinds)
+    }
+}

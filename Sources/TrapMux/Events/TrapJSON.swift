@@ -1,0 +1,164 @@
+import TrapDecoder
+
+/// The JSON fields of a decoded notification, shared by `trapmux decode --json` and trap events (SPEC §6).
+///
+/// Field names follow the corpus schema (`corpus/public/README.md`). Every readable notification carries
+/// both RFC 3584 views: v1 fields (`enterprise`, `agent_addr`, …) and `trap_oid`.
+enum TrapJSON {
+    /// Writes the notification's fields into the object `writer` is inside of.
+    static func writeFields(
+        of message: TrapMessage, classification: TrapClassification?, names: MIBNames?, into writer: inout JSONWriter
+    ) {
+        writer.key("version")
+        writer.string(message.version.name)
+        if let community = message.community {
+            writer.key("community")
+            if TextEscaping.isValidUTF8(community) {
+                writer.string(utf8: community)
+            } else {
+                writer.null()
+            }
+            writer.key("community_hex")
+            writer.hexString(community)
+        }
+        if let v3 = message.v3 {
+            writeV3(v3, into: &writer)
+        }
+        writer.key("pdu_type")
+        writer.string(message.pdu.typeName)
+
+        switch message.pdu {
+        case .trapV1:
+            break
+        case .trapV2(let notification), .inform(let notification):
+            writer.key("request_id")
+            writer.number(notification.requestID)
+            writer.key("error_status")
+            writer.number(notification.errorStatus)
+            writer.key("error_index")
+            writer.number(notification.errorIndex)
+        case .encrypted(let octets):
+            writer.key("encrypted_pdu_hex")
+            writer.hexString(octets)
+        }
+
+        if let classification {
+            writer.key("enterprise")
+            writer.string(classification.enterprise.description)
+            if let name = names?.name(of: classification.enterprise) {
+                writer.key("enterprise_name")
+                writer.string(name)
+            }
+            writer.key("agent_addr")
+            writer.string(classification.agentAddress)
+            writer.key("generic_trap")
+            writer.number(classification.genericTrapNumber)
+            writer.key("specific_trap")
+            writer.number(classification.specificTrap)
+            writer.key("time_stamp")
+            writer.number(classification.timeStamp)
+            writer.key("generic_name")
+            writer.string(classification.generic.name)
+            writer.key("trap_oid")
+            if let trapOID = classification.trapOID {
+                writer.string(trapOID.description)
+                if let name = names?.name(of: trapOID) {
+                    writer.key("trap_name")
+                    writer.string(name)
+                }
+            } else {
+                writer.null()
+            }
+        }
+
+        if case .encrypted = message.pdu {
+            return
+        }
+        writer.key("varbinds")
+        writer.beginArray()
+        for varbind in message.varbinds {
+            writeVarBind(varbind, names: names, into: &writer)
+        }
+        writer.endArray()
+    }
+
+    private static func writeVarBind(_ varbind: VarBind, names: MIBNames?, into writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("oid")
+        writer.string(varbind.oid.description)
+        if let name = names?.name(of: varbind.oid) {
+            writer.key("name")
+            writer.string(name)
+        }
+        writer.key("type")
+        writer.string(varbind.value.typeName)
+        switch varbind.value {
+        case .integer(let value):
+            writer.key("value")
+            writer.number(value)
+        case .counter32(let value), .gauge32(let value), .timeTicks(let value):
+            writer.key("value")
+            writer.number(value)
+        case .counter64(let value):
+            writer.key("value")
+            writer.number(value)
+        case .octetString(let octets), .opaque(let octets):
+            writer.key("value_hex")
+            writer.hexString(octets)
+            if case .octetString = varbind.value, TextEscaping.isPrintable(octets) {
+                writer.key("value_text")
+                writer.string(utf8: octets)
+            }
+        case .objectIdentifier(let oid):
+            writer.key("value")
+            writer.string(oid.description)
+            if let name = names?.name(of: oid) {
+                writer.key("value_name")
+                writer.string(name)
+            }
+        case .ipAddress(let address):
+            writer.key("value")
+            writer.string(address.description)
+        case .null, .noSuchObject, .noSuchInstance, .endOfMibView:
+            writer.key("value")
+            writer.null()
+        }
+        writer.endObject()
+    }
+
+    private static func writeV3(_ v3: SNMPv3Header, into writer: inout JSONWriter) {
+        writer.key("v3")
+        writer.beginObject()
+        writer.key("msg_id")
+        writer.number(v3.messageID)
+        writer.key("msg_max_size")
+        writer.number(v3.maximumSize)
+        writer.key("msg_flags")
+        writer.number(v3.flags)
+        writer.key("security_model")
+        writer.number(v3.securityModel)
+        if let usm = v3.usm {
+            writer.key("engine_id_hex")
+            writer.hexString(usm.engineID)
+            writer.key("engine_boots")
+            writer.number(usm.engineBoots)
+            writer.key("engine_time")
+            writer.number(usm.engineTime)
+            writer.key("user_name_hex")
+            writer.hexString(usm.userName)
+            writer.key("auth_params_hex")
+            writer.hexString(usm.authenticationParameters)
+            writer.key("priv_params_hex")
+            writer.hexString(usm.privacyParameters)
+        }
+        if let contextEngineID = v3.contextEngineID {
+            writer.key("context_engine_id_hex")
+            writer.hexString(contextEngineID)
+        }
+        if let contextName = v3.contextName {
+            writer.key("context_name_hex")
+            writer.hexString(contextName)
+        }
+        writer.endObject()
+    }
+}
