@@ -10,6 +10,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Pure Swift, standard library only: the BER reader, SNMP message model, decoder and RFC 3584 mapping.
@@ -25,6 +28,10 @@ let package = Package(
             dependencies: [
                 "TrapDecoder",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // libFuzzer entry point; only meaningful when built with --sanitize=fuzzer (scripts/fuzz).
@@ -32,6 +39,12 @@ let package = Package(
             name: "TrapDecoderFuzzer",
             dependencies: ["TrapDecoder"],
             path: "Tests/Fuzz/TrapDecoderFuzzer"
+        ),
+        // Decoder throughput against net-snmp's own parser (bench/decoder).
+        .executableTarget(
+            name: "DecoderBenchmark",
+            dependencies: ["TrapDecoder", "CNetSNMP"],
+            path: "bench/DecoderBenchmark"
         ),
         .testTarget(name: "TrapDecoderTests", dependencies: ["TrapDecoder"]),
         .testTarget(name: "TrapMuxTests", dependencies: ["TrapMux", "TrapDecoder"]),

@@ -8,8 +8,11 @@ public struct BERReader: Sendable {
     /// The most deeply nested constructed element accepted; no real trap comes close.
     public static let maximumDepth = 64
 
-    /// What remains unread in this container.
-    public private(set) var remaining: ArraySlice<UInt8>
+    /// The container being read; it never changes while `position` moves through it. Reading an element
+    /// therefore only moves an index: no slice of the datagram is made except the contents handed out.
+    private let container: ArraySlice<UInt8>
+    /// Index in `container` of the next unread octet.
+    private var position: Int
     /// The datagram's first index, so errors report offsets from the start of the datagram.
     let origin: Int
     /// How many containers enclose this one.
@@ -17,46 +20,37 @@ public struct BERReader: Sendable {
 
     /// Starts reading a whole datagram.
     public init(_ datagram: ArraySlice<UInt8>) {
-        self.remaining = datagram
+        self.container = datagram
+        self.position = datagram.startIndex
         self.origin = datagram.startIndex
         self.depth = 0
     }
 
     private init(content: ArraySlice<UInt8>, origin: Int, depth: Int) {
-        self.remaining = content
+        self.container = content
+        self.position = content.startIndex
         self.origin = origin
         self.depth = depth
     }
 
+    /// What remains unread in this container.
+    public var remaining: ArraySlice<UInt8> { container[position...] }
+
     /// Whether everything in this container has been read.
-    public var isAtEnd: Bool { remaining.isEmpty }
+    public var isAtEnd: Bool { position == container.endIndex }
 
     /// Offset of the next unread octet, from the start of the datagram.
-    public var offset: Int { remaining.startIndex - origin }
+    public var offset: Int { position - origin }
 
     /// The offset, from the start of the datagram, of an index into it.
     func offset(of index: Int) -> Int { index - origin }
 
     /// Reads the next element, whatever its tag.
+    // Not inlined: inlined into a caller's loop, the access to `container` became a copy of the whole reader.
+    @inline(never)
     public mutating func readElement() throws(TrapDecodingError) -> BERElement {
-        let tagOffset = offset
-        guard let tag = remaining.popFirst() else {
-            throw TrapDecodingError(.truncated, at: tagOffset, "expected an element, found the end of its container")
-        }
-        guard tag & BERTag.highTagNumberMarker != BERTag.highTagNumberMarker else {
-            throw TrapDecodingError(
-                .unexpectedTag, at: tagOffset,
-                "identifier 0x\(String(tag, radix: 16)) uses the high-tag-number form, which SNMP never uses")
-        }
-        let length = try readLength()
-        guard remaining.count >= length else {
-            throw TrapDecodingError(
-                .truncated, at: tagOffset,
-                "\(BERTag.describe(tag)) announces \(length) content octets but only \(remaining.count) remain")
-        }
-        let content = remaining.prefix(length)
-        remaining = remaining.dropFirst(length)
-        return BERElement(tag: tag, content: content, offset: tagOffset)
+        let header = try readHeader()
+        return BERElement(tag: header.tag, content: container[header.content], offset: header.offset)
     }
 
     /// Reads the next element and requires its identifier to be `tag`.
@@ -69,25 +63,45 @@ public struct BERReader: Sendable {
     }
 
     /// Reads the next element, requires a constructed `tag`, and returns a reader over its contents.
+    ///
+    /// The same checks in the same order as `readElement(tag)` then `nested(in:)`, without making the element.
     public mutating func readConstructed(_ tag: UInt8) throws(TrapDecodingError) -> BERReader {
-        let element = try readElement(tag)
-        return try nested(in: element)
+        let header = try readHeader()
+        guard header.tag == tag else {
+            throw Self.unexpected(
+                BERElement(tag: header.tag, content: container[header.content], offset: header.offset), expected: tag)
+        }
+        guard depth < Self.maximumDepth else {
+            throw Self.tooDeep(at: header.offset)
+        }
+        return BERReader(content: container[header.content], origin: origin, depth: depth + 1)
     }
 
     /// A reader over a constructed element's contents, one level deeper.
     public func nested(in element: BERElement) throws(TrapDecodingError) -> BERReader {
         guard depth < Self.maximumDepth else {
-            throw TrapDecodingError(
-                .nestingTooDeep, at: element.offset, "constructed elements nested deeper than \(Self.maximumDepth)")
+            throw Self.tooDeep(at: element.offset)
         }
         return BERReader(content: element.content, origin: origin, depth: depth + 1)
     }
 
+    /// How many elements follow in this container, counted from their identifier and length octets alone; the
+    /// count stops at the first malformed one, which reading then reports. For sizing arrays in advance.
+    func countRemainingElements() -> Int {
+        var probe = self
+        var count = 0
+        while !probe.isAtEnd, (try? probe.readHeader()) != nil {
+            count += 1
+        }
+        return count
+    }
+
     /// Requires that the container has been read completely.
     public func finish(_ container: @autoclosure () -> String) throws(TrapDecodingError) {
-        guard remaining.isEmpty else {
+        guard position == self.container.endIndex else {
             throw TrapDecodingError(
-                .trailingBytes, at: offset, "\(remaining.count) unexpected octets after the end of \(container())")
+                .trailingBytes, at: offset,
+                "\(self.container.endIndex - position) unexpected octets after the end of \(container())")
         }
     }
 
@@ -103,11 +117,47 @@ public struct BERReader: Sendable {
             "expected \(BERTag.describe(expected)), found \(BERTag.describe(element.tag))")
     }
 
+    private static func tooDeep(at offset: Int) -> TrapDecodingError {
+        TrapDecodingError(.nestingTooDeep, at: offset, "constructed elements nested deeper than \(maximumDepth)")
+    }
+
+    /// Reads the identifier and length octets of the next element and moves past the whole element; returns the
+    /// identifier, the element's offset and the index range of its contents in `container`.
+    ///
+    /// After a throw, `position` is just past the octets read before the fault was found (the identifier, then
+    /// each length octet), as when the octets are popped one at a time.
+    private mutating func readHeader() throws(TrapDecodingError) -> (tag: UInt8, offset: Int, content: Range<Int>) {
+        let end = container.endIndex
+        let tagOffset = offset
+        guard position < end else {
+            throw TrapDecodingError(.truncated, at: tagOffset, "expected an element, found the end of its container")
+        }
+        let tag = container[position]
+        position += 1
+        guard tag & BERTag.highTagNumberMarker != BERTag.highTagNumberMarker else {
+            throw TrapDecodingError(
+                .unexpectedTag, at: tagOffset,
+                "identifier 0x\(String(tag, radix: 16)) uses the high-tag-number form, which SNMP never uses")
+        }
+        let length = try readLength()
+        guard end - position >= length else {
+            throw TrapDecodingError(
+                .truncated, at: tagOffset,
+                "\(BERTag.describe(tag)) announces \(length) content octets but only \(end - position) remain")
+        }
+        let content = position..<(position + length)
+        position = content.upperBound
+        return (tag, tagOffset, content)
+    }
+
     private mutating func readLength() throws(TrapDecodingError) -> Int {
+        let end = container.endIndex
         let lengthOffset = offset
-        guard let first = remaining.popFirst() else {
+        guard position < end else {
             throw TrapDecodingError(.truncated, at: lengthOffset, "the datagram ends before a length")
         }
+        let first = container[position]
+        position += 1
         if first < 0x80 {
             return Int(first)
         }
@@ -123,14 +173,14 @@ public struct BERReader: Sendable {
             throw TrapDecodingError(
                 .badLength, at: lengthOffset, "length in \(octetCount) octets; at most 4 are accepted")
         }
-        guard remaining.count >= octetCount else {
+        guard end - position >= octetCount else {
             throw TrapDecodingError(.truncated, at: lengthOffset, "the datagram ends inside a length")
         }
         var length = 0
-        for octet in remaining.prefix(octetCount) {
-            length = length << 8 | Int(octet)
+        for index in position..<(position + octetCount) {
+            length = length << 8 | Int(container[index])
         }
-        remaining = remaining.dropFirst(octetCount)
+        position += octetCount
         return length
     }
 }

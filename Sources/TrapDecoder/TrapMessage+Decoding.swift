@@ -104,18 +104,24 @@ extension TrapMessage {
     ) throws(TrapDecodingError) -> [VarBind] {
         var list = try pdu.readConstructed(BERTag.sequence)
         var varbinds: [VarBind] = []
+        // One allocation of the right size instead of regrowing 1, 2, 4, 8, 16…
+        varbinds.reserveCapacity(list.countRemainingElements())
         while !list.isAtEnd {
             var varbind = try list.readConstructed(BERTag.sequence)
             let nameElement = try varbind.readElement(BERTag.objectIdentifier)
-            let oid = try OID(encoded: nameElement.content, offset: nameElement.offset)
+            let nameOffset = nameElement.offset
+            // `consume` hands the element's view to the OID instead of copying it (a retain and a release less).
+            let oid = try OID(encoded: (consume nameElement).content, offset: nameOffset)
             let value = try readValue(varbind.readElement(), version: version)
             try varbind.finish("a VarBind")
-            varbinds.append(VarBind(oid: oid, value: value))
+            varbinds.append(VarBind(oid: consume oid, value: consume value))
         }
         return varbinds
     }
 
-    private static func readValue(_ element: BERElement, version: SNMPVersion) throws(TrapDecodingError) -> SNMPValue {
+    private static func readValue(
+        _ element: consuming BERElement, version: SNMPVersion
+    ) throws(TrapDecodingError) -> SNMPValue {
         switch element.tag {
         case BERTag.integer:
             return .integer(try BERReader.int32(element, "Integer32 value"))

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// `trapmux serve`: receive traps and deliver them to subscribers until SIGTERM or SIGINT.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the trap multiplexer (the default command).",
+        discussion: "Exit status: 0 after SIGTERM/SIGINT, 1 when binding kept failing, 2 for a bad configuration.")
+
+    @OptionGroup var options: ConfigurationOptions
+
+    func run() async throws {
+        let configuration: TrapMuxConfiguration
+        do {
+            configuration = try options.load()
+        } catch {
+            printError("trapmux: \(error)")
+            throw ExitCode(2)
+        }
+        let logger = Self.makeLogger(level: configuration.logLevel)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let cause = try await Self.serve(configuration, on: group.next(), logger: logger)
+        try? await group.shutdownGracefully()
+        if cause != .terminationRequest {
+            throw ExitCode(1)
+        }
+    }
+
+    /// Runs the server until it stops; returns why it stopped (after event 101 was delivered).
+    static func serve(
+        _ configuration: TrapMuxConfiguration, on eventLoop: EventLoop, logger: Logger
+    ) async throws -> ProcessEvent.TerminationCause {
+        let hub = try await eventLoop.submit {
+            NIOLoopBound(
+                FanOutHub(
+                    eventLoop: eventLoop, processName: configuration.name, names: nil,
+                    settings: configuration.subscribers, logger: logger),
+                eventLoop: eventLoop)
+        }.get()
+        let reporter = ProcessEventReporter(logger: logger, processName: configuration.name, hub: hub)
+        try await eventLoop.submit {
+            hub.value.onMemoryFull = { event in
+                reporter.log(event)
+                hub.value.publish(event, at: WallClock.microseconds())
+            }
+        }.get()
+
+        let gate = StartupGate(parts: [.listeners, .subscriberSocket]) {
+            reporter.report(.started)
+        }
+        let retry = BindRetry(interval: configuration.retryInterval, period: configuration.retryPeriod, reporter: reporter)
+        let subscriberServer = SubscriberServer(
+            settings: configuration.subscribers, hub: hub, retry: retry, drainTimeout: configuration.drainTimeout,
+            gate: gate, logger: logger)
+        let listener = TrapListener(
+            addresses: configuration.listen, receiveBufferBytes: configuration.receiveBufferBytes,
+            communities: configuration.communities, hub: hub, retry: retry, gate: gate, logger: logger)
+
+        // Started in this order and stopped in reverse: the listeners stop first, then the queues drain.
+        let services = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: subscriberServer, failureTerminationBehavior: .gracefullyShutdownGroup),
+                    .init(service: listener, failureTerminationBehavior: .gracefullyShutdownGroup),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+
+        var cause = ProcessEvent.TerminationCause.terminationRequest
+        do {
+            try await services.run()
+        } catch {
+            logger.error("stopping: \(error)")
+            cause = .processAborted
+        }
+        try? await reporter.report(.terminated(cause)).get()
+        try? await eventLoop.flatSubmit { hub.value.closeAll() }.get()
+        return cause
+    }
+
+    static func makeLogger(level: String) -> Logger {
+        var logger = Logger(label: "trapmux") { label in StreamLogHandler.standardError(label: label) }
+        logger.logLevel = Logger.Level(rawValue: level) ?? .info
+        return logger
+    }
+}

@@ -1,0 +1,233 @@
+import Foundation
+
+/// A configuration problem, located for the person who has to fix it.
+struct ConfigurationError: Error, CustomStringConvertible {
+    let file: String
+    let line: Int?
+    let key: String?
+    let message: String
+
+    var description: String {
+        var text = file
+        if let line { text += ":\(line)" }
+        if let key { text += ": \(key)" }
+        return text + ": " + message
+    }
+}
+
+extension TrapMuxConfiguration {
+    /// Reads a configuration file; every key is optional and falls back to its default.
+    ///
+    /// Top level: `name` (string), `listen` (array of "ip:port"), `receive_buffer_bytes` (integer),
+    /// `communities` (array of strings), `retry_interval`, `retry_period`, `drain_timeout` (durations such as
+    /// "10m", "1h", "2s", "500ms"), `log_level` (trace|debug|info|notice|warning|error|critical).
+    /// `[subscribers]`: `socket` (path), `socket_mode` (octal string, "0660"), `allowed_uids`, `allowed_gids`
+    /// (arrays of integers), `max_subscribers`, `default_queue`, `max_queue` (integers), `overflow_policy`
+    /// ("drop-oldest"|"drop-newest"|"disconnect"), `memory_budget_bytes` (integer).
+    /// Unknown keys, wrong types and bad values are errors naming the file, line and key.
+    static func load(file path: String) throws(ConfigurationError) -> TrapMuxConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(file: path, line: nil, key: nil, message: "cannot read the file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError(file: path, line: nil, key: nil, message: "the file is not UTF-8 text")
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Parses configuration text; `file` names it in errors.
+    static func parse(_ text: String, file: String) throws(ConfigurationError) -> TrapMuxConfiguration {
+        let document: TOMLDocument
+        do {
+            document = try TOMLDocument(parsing: text)
+        } catch {
+            throw ConfigurationError(file: file, line: error.line, key: nil, message: error.message)
+        }
+        var configuration = TrapMuxConfiguration()
+        var top = KeyReader(table: document.tables[0], file: file)
+        configuration.name = try top.string("name") ?? configuration.name
+        if let listen = try top.strings("listen") {
+            configuration.listen = try listen.map { (text, line) throws(ConfigurationError) in
+                guard let address = ListenAddress(text) else {
+                    throw ConfigurationError(
+                        file: file, line: line, key: "listen",
+                        message: "expected \"ip:port\" such as \"0.0.0.0:162\" or \"[::]:162\", found \"\(text)\"")
+                }
+                return address
+            }
+            guard !configuration.listen.isEmpty else {
+                throw top.error("listen", "expected at least one address")
+            }
+        }
+        configuration.receiveBufferBytes =
+            try top.integer("receive_buffer_bytes", in: 0...(1 << 30)) ?? configuration.receiveBufferBytes
+        configuration.communities = try top.strings("communities")?.map(\.0) ?? []
+        configuration.retryInterval = try top.duration("retry_interval") ?? configuration.retryInterval
+        configuration.retryPeriod = try top.duration("retry_period") ?? configuration.retryPeriod
+        configuration.drainTimeout = try top.duration("drain_timeout") ?? configuration.drainTimeout
+        if let level = try top.string("log_level") {
+            let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+            guard levels.contains(level) else {
+                throw top.error("log_level", "expected one of \(levels.joined(separator: "|")), found \"\(level)\"")
+            }
+            configuration.logLevel = level
+        }
+        try top.rejectUnknownKeys()
+
+        for table in document.tables.dropFirst() where table.name != "subscribers" {
+            throw ConfigurationError(
+                file: file, line: table.line, key: "[\(table.name)]", message: "unknown table; expected [subscribers]")
+        }
+        for (name, tables) in document.arrayTables {
+            throw ConfigurationError(
+                file: file, line: tables[0].line, key: "[[\(name)]]", message: "unknown array of tables")
+        }
+
+        if let table = document.table("subscribers") {
+            var reader = KeyReader(table: table, file: file)
+            var settings = configuration.subscribers
+            settings.socket = try reader.string("socket") ?? settings.socket
+            if let mode = try reader.string("socket_mode") {
+                guard let bits = UInt32(mode, radix: 8), bits <= 0o777 else {
+                    throw reader.error("socket_mode", "expected an octal mode string such as \"0660\", found \"\(mode)\"")
+                }
+                settings.socketMode = bits
+            }
+            settings.allowedUIDs = try reader.ids("allowed_uids") ?? []
+            settings.allowedGIDs = try reader.ids("allowed_gids") ?? []
+            settings.maxSubscribers = try reader.integer("max_subscribers", in: 1...10_000) ?? settings.maxSubscribers
+            settings.defaultQueue = try reader.integer("default_queue", in: 1...10_000_000) ?? settings.defaultQueue
+            settings.maxQueue = try reader.integer("max_queue", in: 1...10_000_000) ?? settings.maxQueue
+            if let policy = try reader.string("overflow_policy") {
+                guard let value = OverflowPolicy(rawValue: policy) else {
+                    throw reader.error(
+                        "overflow_policy",
+                        "expected one of \(OverflowPolicy.allCases.map(\.rawValue).joined(separator: "|")), found \"\(policy)\"")
+                }
+                settings.overflowPolicy = value
+            }
+            settings.memoryBudgetBytes =
+                try reader.integer("memory_budget_bytes", in: 65_536...(1 << 40)) ?? settings.memoryBudgetBytes
+            guard settings.defaultQueue <= settings.maxQueue else {
+                throw reader.error("default_queue", "must not exceed max_queue (\(settings.maxQueue))")
+            }
+            try reader.rejectUnknownKeys()
+            configuration.subscribers = settings
+        }
+        return configuration
+    }
+}
+
+/// Reads typed keys from one table and remembers which were used, so the rest can be rejected.
+private struct KeyReader {
+    let table: TOMLDocument.Table
+    let file: String
+    var used: Set<String> = []
+
+    init(table: TOMLDocument.Table, file: String) {
+        self.table = table
+        self.file = file
+    }
+
+    private func qualified(_ key: String) -> String {
+        table.name.isEmpty ? key : "\(table.name).\(key)"
+    }
+
+    func error(_ key: String, _ message: String) -> ConfigurationError {
+        ConfigurationError(file: file, line: table.entries[key]?.line ?? table.line, key: qualified(key), message: message)
+    }
+
+    private mutating func entry(_ key: String) -> TOMLDocument.Entry? {
+        used.insert(key)
+        return table.entries[key]
+    }
+
+    private func typeError(_ key: String, expected: String, found: TOMLDocument.Value) -> ConfigurationError {
+        error(key, "expected \(expected), found \(found.typeName)")
+    }
+
+    mutating func string(_ key: String) throws(ConfigurationError) -> String? {
+        guard let entry = entry(key) else { return nil }
+        guard case .string(let value) = entry.value else { throw typeError(key, expected: "a string", found: entry.value) }
+        return value
+    }
+
+    mutating func integer(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
+        guard let entry = entry(key) else { return nil }
+        guard case .integer(let value) = entry.value else {
+            throw typeError(key, expected: "an integer", found: entry.value)
+        }
+        guard range.contains(value) else {
+            throw error(key, "expected an integer in \(range.lowerBound)…\(range.upperBound), found \(value)")
+        }
+        return value
+    }
+
+    /// An array of strings, each with the line of the key.
+    mutating func strings(_ key: String) throws(ConfigurationError) -> [(String, Int)]? {
+        guard let entry = entry(key) else { return nil }
+        guard case .array(let items) = entry.value else {
+            throw typeError(key, expected: "an array of strings", found: entry.value)
+        }
+        var values: [(String, Int)] = []
+        for item in items {
+            guard case .string(let text) = item else {
+                throw typeError(key, expected: "an array of strings", found: item)
+            }
+            values.append((text, entry.line))
+        }
+        return values
+    }
+
+    mutating func ids(_ key: String) throws(ConfigurationError) -> [UInt32]? {
+        guard let entry = entry(key) else { return nil }
+        guard case .array(let items) = entry.value else {
+            throw typeError(key, expected: "an array of integers", found: entry.value)
+        }
+        var values: [UInt32] = []
+        for item in items {
+            guard case .integer(let number) = item, let id = UInt32(exactly: number) else {
+                throw error(key, "expected an array of non-negative integer ids")
+            }
+            values.append(id)
+        }
+        return values
+    }
+
+    mutating func duration(_ key: String) throws(ConfigurationError) -> Duration? {
+        guard let entry = entry(key) else { return nil }
+        switch entry.value {
+        case .integer(let seconds) where seconds >= 0:
+            return .seconds(seconds)
+        case .string(let text):
+            guard let duration = DurationText.parse(text) else {
+                throw error(key, "expected a duration such as \"10m\", \"1h\", \"30s\" or \"500ms\", found \"\(text)\"")
+            }
+            return duration
+        default:
+            throw typeError(key, expected: "a duration string such as \"10m\"", found: entry.value)
+        }
+    }
+
+    func rejectUnknownKeys() throws(ConfigurationError) {
+        for key in table.keys where !used.contains(key) {
+            let known = used.sorted().joined(separator: ", ")
+            throw error(key, "unknown key; expected one of: \(known)")
+        }
+    }
+}
+
+/// Durations written as text in the configuration: a number and a unit (ms, s, m, h).
+enum DurationText {
+    /// Parses "500ms", "30s", "10m" or "1h"; nil for anything else.
+    static func parse(_ text: String) -> Duration? {
+        // "ms" before "s" so that milliseconds are not read as seconds.
+        let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
+        for (unit, milliseconds) in units where text.hasSuffix(unit) {
+            let number = text.dropLast(unit.count)
+            guard let value = Int64(number), value >= 0 else { return nil }
+            return .milliseconds(value * milliseconds)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,86 @@
+/// Everything `trapmux serve` is configured with; every field has the default documented in README.md.
+struct TrapMuxConfiguration: Sendable, Equatable {
+    /// The process name shown in every event (`SNMP-Trap-Multiplexer NAME`).
+    var name = "trapmux"
+    /// UDP addresses to receive traps on.
+    var listen: [ListenAddress] = [ListenAddress(host: "0.0.0.0", port: 162), ListenAddress(host: "::", port: 162)]
+    /// SO_RCVBUF asked for on each listener; the kernel may grant less (net.core.rmem_max).
+    var receiveBufferBytes = 8 << 20
+    /// When not empty, only traps with one of these communities are delivered; others are counted.
+    var communities: [String] = []
+    /// How often a failed bind (UDP address or subscriber socket) is retried.
+    var retryInterval: Duration = .seconds(600)
+    /// How long binding is retried before trapmux gives up with 101 Process-aborted.
+    var retryPeriod: Duration = .seconds(3600)
+    /// How long queued events may take to reach subscribers at shutdown.
+    var drainTimeout: Duration = .seconds(2)
+    /// Minimum level of log lines on stderr.
+    var logLevel = "info"
+    /// The subscriber socket and its limits.
+    var subscribers = SubscriberSettings()
+
+    /// The Unix socket for subscribers and the limits that keep one slow subscriber from hurting others.
+    struct SubscriberSettings: Sendable, Equatable {
+        /// Path of the Unix stream socket.
+        var socket = "/run/trapmux/trapmux.sock"
+        /// Permission bits of the socket file.
+        var socketMode: UInt32 = 0o660
+        /// Peer uids allowed to connect (SO_PEERCRED); empty = anyone the file mode lets in.
+        var allowedUIDs: [UInt32] = []
+        /// Peer gids allowed to connect; a peer passes if its uid or gid is allowed.
+        var allowedGIDs: [UInt32] = []
+        /// Connections beyond this number are refused with an error line.
+        var maxSubscribers = 64
+        /// Queue length of a subscriber that does not ask for one.
+        var defaultQueue = 10_000
+        /// The largest queue a subscriber may ask for.
+        var maxQueue = 100_000
+        /// What happens when a subscriber's queue is full.
+        var overflowPolicy = OverflowPolicy.dropOldest
+        /// Bytes of encoded events that all subscriber queues together may hold.
+        var memoryBudgetBytes = 64 << 20
+    }
+}
+
+/// What to do with an event that does not fit a subscriber's queue.
+enum OverflowPolicy: String, Sendable, Equatable, CaseIterable {
+    /// Discard the oldest queued event to make room (the default: the newest news matters most).
+    case dropOldest = "drop-oldest"
+    /// Discard the new event.
+    case dropNewest = "drop-newest"
+    /// Close the subscriber's connection.
+    case disconnect
+}
+
+/// A UDP address to listen on: an IPv4 or IPv6 literal and a port.
+struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+    var host: String
+    var port: Int
+
+    /// Parses `0.0.0.0:162`, `[::]:162` or `127.0.0.1:1162`.
+    init?(_ text: String) {
+        let hostPart: Substring
+        let portPart: Substring
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else {
+                return nil
+            }
+            hostPart = text[text.index(after: text.startIndex)..<close]
+            portPart = text[text.index(close, offsetBy: 2)...]
+        } else {
+            guard let colon = text.lastIndex(of: ":"), !text[..<colon].contains(":") else { return nil }
+            hostPart = text[..<colon]
+            portPart = text[text.index(after: colon)...]
+        }
+        guard let port = Int(portPart), (1...65535).contains(port), !hostPart.isEmpty else { return nil }
+        self.host = String(hostPart)
+        self.port = port
+    }
+
+    init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}

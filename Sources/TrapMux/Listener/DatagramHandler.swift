@@ -1,0 +1,101 @@
+import Logging
+import NIOCore
+import TrapDecoder
+
+/// Turns each received datagram into an event: decode, check, classify, hand to the hub, answer informs.
+/// Runs on the hub's event loop, so handing over is a plain call.
+final class DatagramHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+
+    private let hub: FanOutHub
+    private let communities: [[UInt8]]
+    private let logger: Logger
+    private var errorLog = DecodeErrorLog()
+    private var needsFlush = false
+
+    init(hub: FanOutHub, communities: [String], logger: Logger) {
+        self.hub = hub
+        self.communities = communities.map { Array($0.utf8) }
+        self.logger = logger
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        let receivedAt = WallClock.microseconds()
+        hub.counters.datagrams += 1
+        guard let source = SourceAddress(envelope.remoteAddress) else { return }
+        // A copy, so that a queued event does not pin the whole receive buffer.
+        let datagram = Array(envelope.data.readableBytesView)
+
+        let message: TrapMessage
+        do {
+            message = try TrapMessage(decoding: datagram)
+        } catch {
+            hub.counters.decodeErrors[error.kind, default: 0] += 1
+            errorLog.record(error, from: source, length: datagram.count, logger: logger)
+            return
+        }
+        if message.version == .v3 {
+            hub.counters.v3NotAccepted += 1
+            logger.debug("SNMPv3 notification not accepted (no USM support yet)", metadata: ["trap.source": "\(source.description)"])
+            return
+        }
+        if !communities.isEmpty {
+            guard let community = message.community, communities.contains(where: { $0.elementsEqual(community) }) else {
+                hub.counters.communityRejected += 1
+                return
+            }
+        }
+        guard let classification = message.classify(source: source.ipText) else { return }
+
+        let event = TrapEvent(
+            seq: hub.nextSeq(), receivedAt: receivedAt, source: source, message: message,
+            classification: classification)
+        hub.publish(event)
+        hub.counters.trapsByVersion[message.version, default: 0] += 1
+        hub.counters.trapsByGeneric[Int(classification.generic.rawValue)] += 1
+
+        // RFC 3416 §4.2.7: acknowledge an inform once it is accepted for delivery.
+        if let response = message.informResponse() {
+            let reply = AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: ByteBuffer(bytes: response))
+            context.write(wrapOutboundOut(reply), promise: nil)
+            hub.counters.informsAnswered += 1
+            needsFlush = true
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        hub.flush()
+        if needsFlush {
+            needsFlush = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // ICMP errors from inform replies and the like concern one datagram only; the listener goes on.
+        logger.debug("UDP socket error", metadata: ["error": "\(error)"])
+    }
+}
+
+extension SourceAddress {
+    /// The address of a datagram's sender; nil for non-IP addresses.
+    init?(_ address: SocketAddress) {
+        switch address {
+        case .v4(let v4):
+            let raw = UInt32(bigEndian: v4.address.sin_addr.s_addr)
+            self.init(
+                ip: [UInt8(raw >> 24), UInt8(truncatingIfNeeded: raw >> 16), UInt8(truncatingIfNeeded: raw >> 8),
+                     UInt8(truncatingIfNeeded: raw)],
+                port: Int(UInt16(bigEndian: v4.address.sin_port)))
+        case .v6(let v6):
+            var storage = v6.address.sin6_addr
+            let octets = withUnsafeBytes(of: &storage) { Array($0) }
+            self.init(ip: octets, port: Int(UInt16(bigEndian: v6.address.sin6_port)))
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// The UDP listeners as a service: one datagram channel per configured address, batched reads (recvmmsg),
+/// buffers sized for 65,535-byte datagrams, SO_RCVBUF from the configuration.
+struct TrapListener: Service {
+    /// Datagrams read per recvmmsg call.
+    static let messagesPerRead = 64
+    /// Bytes per message slot of the read buffer: the largest UDP payload fits whole.
+    static let bytesPerMessage = 65_536
+
+    let addresses: [ListenAddress]
+    let receiveBufferBytes: Int
+    let communities: [String]
+    let hub: NIOLoopBound<FanOutHub>
+    let retry: BindRetry
+    let gate: StartupGate
+    let logger: Logger
+
+    func run() async throws {
+        var channels: [Channel] = []
+        do {
+            for address in addresses {
+                channels.append(try await retry.run(address.description) { try await bind(address) })
+            }
+        } catch {
+            for channel in channels { try? await channel.close() }
+            throw error
+        }
+        await gate.ready(.listeners)
+
+        try? await gracefulShutdown()
+        for channel in channels {
+            try? await channel.close()
+        }
+        logger.info("listeners closed")
+    }
+
+    private func bind(_ address: ListenAddress) async throws -> Channel {
+        let hub = self.hub
+        let communities = self.communities
+        let logger = self.logger
+        var bootstrap = DatagramBootstrap(group: hub.eventLoop)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.datagramVectorReadMessageCount, value: Self.messagesPerRead)
+            .channelOption(
+                .recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: Self.messagesPerRead * Self.bytesPerMessage))
+            .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(receiveBufferBytes))
+        if address.host.contains(":") {
+            // Lets [::]:162 and 0.0.0.0:162 be bound side by side.
+            bootstrap = bootstrap.channelOption(
+                ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only), value: 1)
+        }
+        let channel = try await bootstrap
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        DatagramHandler(hub: hub.value, communities: communities, logger: logger))
+                }
+            }
+            .bind(host: address.host, port: address.port)
+            .get()
+        let granted = (try? await channel.getOption(.socketOption(.so_rcvbuf)).get()).map { Int($0) } ?? 0
+        var metadata: Logger.Metadata = [
+            "listen.address": "\(address)", "receive_buffer.requested": "\(receiveBufferBytes)",
+            "receive_buffer.granted": "\(granted)",
+        ]
+        // Linux grants twice the request (bookkeeping overhead) unless net.core.rmem_max caps it.
+        if granted < receiveBufferBytes {
+            metadata["hint"] = "the kernel capped SO_RCVBUF; raise it with sysctl -w net.core.rmem_max=\(receiveBufferBytes * 2)"
+            logger.warning("listening with a smaller receive buffer than configured", metadata: metadata)
+        } else {
+            logger.info("listening", metadata: metadata)
+        }
+        return channel
+    }
+}

@@ -1,0 +1,288 @@
+import Logging
+import NIOCore
+import TrapDecoder
+
+/// Delivers every event to every subscriber that wants it, without ever waiting for one.
+///
+/// Confined to one event loop (the one the listeners and the subscriber socket run on), so no locks are taken
+/// per event. Each event is encoded once per format however many subscribers share it. A subscriber that keeps
+/// up is written to directly; one that does not gets a bounded queue with its overflow policy, all queues
+/// together capped by the memory budget. Writes are flushed once per receive batch.
+final class FanOutHub {
+    let eventLoop: EventLoop
+    let processName: String
+    let names: MIBNames?
+    let settings: TrapMuxConfiguration.SubscriberSettings
+    private let logger: Logger
+    /// Called (on the loop, outside delivery) when shedding starts, at most every 10 s while it lasts.
+    var onMemoryFull: ((ProcessEvent) -> Void)?
+
+    private var subscribers: [Subscriber] = []
+    private var dirty: [Subscriber] = []
+    private var nextID = 1
+    private(set) var lastSeq: UInt64 = 0
+    private(set) var queuedBytes = 0
+    var counters = HubCounters()
+    private var shedSinceReport = 0
+    private var lastMemoryReport: NIODeadline?
+    private let startedAt = NIODeadline.now()
+
+    init(
+        eventLoop: EventLoop, processName: String, names: MIBNames?,
+        settings: TrapMuxConfiguration.SubscriberSettings, logger: Logger
+    ) {
+        self.eventLoop = eventLoop
+        self.processName = processName
+        self.names = names
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// Number of subscribed connections.
+    var subscriberCount: Int { subscribers.count }
+
+    /// The next sequence number; trap and process events share one sequence.
+    func nextSeq() -> UInt64 {
+        lastSeq += 1
+        return lastSeq
+    }
+
+    // MARK: Subscribers
+
+    /// Registers a subscribed connection; nil when `max_subscribers` is reached.
+    func add(channel: Channel, subscription: SubscriberProtocol.Subscription) -> Subscriber? {
+        eventLoop.assertInEventLoop()
+        guard subscribers.count < settings.maxSubscribers else { return nil }
+        let capacity = min(subscription.queue ?? settings.defaultQueue, settings.maxQueue)
+        let subscriber = Subscriber(
+            id: nextID, subscription: subscription, channel: channel,
+            queue: SubscriberQueue(capacity: capacity, policy: settings.overflowPolicy))
+        nextID += 1
+        subscribers.append(subscriber)
+        logger.info(
+            "subscriber connected",
+            metadata: ["subscriber.id": "\(subscriber.id)", "subscriber.name": "\(subscription.name)",
+                       "subscriber.format": "\(subscription.format.rawValue)", "subscriber.queue": "\(capacity)"])
+        return subscriber
+    }
+
+    /// Forgets a connection that closed; its queued events are released.
+    func remove(_ subscriber: Subscriber) {
+        eventLoop.assertInEventLoop()
+        guard let index = subscribers.firstIndex(where: { $0 === subscriber }) else { return }
+        subscribers.remove(at: index)
+        queuedBytes -= subscriber.queue.byteCount
+        logger.info(
+            "subscriber disconnected",
+            metadata: ["subscriber.id": "\(subscriber.id)", "subscriber.name": "\(subscriber.subscription.name)",
+                       "subscriber.delivered": "\(subscriber.delivered)",
+                       "subscriber.dropped": "\(subscriber.queue.droppedTotal)"])
+    }
+
+    /// Writes what a subscriber has queued, as far as its connection takes it.
+    func pump(_ subscriber: Subscriber) {
+        var wrote = false
+        while subscriber.channel.isWritable, let next = subscriber.queue.next() {
+            switch next {
+            case .line(let line):
+                queuedBytes -= line.bytes.readableBytes
+                subscriber.channel.write(line.bytes, promise: nil)
+                subscriber.delivered += 1
+            case .dropped(let drop):
+                subscriber.channel.write(ByteBuffer(bytes: SubscriberProtocol.dropped(drop)), promise: nil)
+            }
+            wrote = true
+        }
+        if wrote || subscriber.needsFlush {
+            subscriber.needsFlush = false
+            subscriber.channel.flush()
+        }
+    }
+
+    /// Whether every queue is empty.
+    var isDrained: Bool { subscribers.allSatisfy { !$0.queue.hasWork } }
+
+    /// Closes every subscriber connection (at shutdown, after the last event).
+    func closeAll() -> EventLoopFuture<Void> {
+        let closes = subscribers.map { subscriber in
+            subscriber.channel.close().recover { _ in }
+        }
+        return EventLoopFuture.andAllComplete(closes, on: eventLoop)
+    }
+
+    // MARK: Publishing
+
+    /// Delivers a trap event to the subscribers whose filter it matches.
+    func publish(_ event: TrapEvent) {
+        var json: ByteBuffer?
+        var text: ByteBuffer?
+        for subscriber in subscribers where subscriber.subscription.filter.matches(event) {
+            let line: ByteBuffer
+            switch subscriber.subscription.format {
+            case .json:
+                if json == nil { json = ByteBuffer(bytes: event.jsonLine(processName: processName, names: names)) }
+                line = json!
+            case .text:
+                if text == nil { text = ByteBuffer(bytes: event.textLine(processName: processName, names: names)) }
+                line = text!
+            }
+            deliver(line, seq: event.seq, to: subscriber)
+        }
+    }
+
+    /// Delivers a process event to the subscribers that asked for process events, and flushes.
+    func publish(_ event: ProcessEvent, at microseconds: Int64) {
+        let seq = nextSeq()
+        var json: ByteBuffer?
+        var text: ByteBuffer?
+        for subscriber in subscribers where subscriber.subscription.processEvents {
+            let line: ByteBuffer
+            switch subscriber.subscription.format {
+            case .json:
+                if json == nil {
+                    json = ByteBuffer(bytes: event.jsonLine(processName: processName, seq: seq, at: microseconds))
+                }
+                line = json!
+            case .text:
+                if text == nil { text = ByteBuffer(string: event.text(name: processName) + "\n") }
+                line = text!
+            }
+            deliver(line, seq: seq, to: subscriber)
+        }
+        flush()
+    }
+
+    /// Flushes what this batch wrote; called once per receive batch.
+    func flush() {
+        while let subscriber = dirty.popLast() {
+            subscriber.isDirty = false
+            pump(subscriber)
+        }
+        if shedSinceReport > 0, let onMemoryFull {
+            let now = NIODeadline.now()
+            if lastMemoryReport.map({ now - $0 >= .seconds(10) }) ?? true {
+                lastMemoryReport = now
+                let shed = shedSinceReport
+                shedSinceReport = 0
+                onMemoryFull(.memoryFull(shed: shed, queuedBytes: queuedBytes, budgetBytes: settings.memoryBudgetBytes))
+            }
+        }
+    }
+
+    private func deliver(_ line: ByteBuffer, seq: UInt64, to subscriber: Subscriber) {
+        if !subscriber.isDirty {
+            subscriber.isDirty = true
+            dirty.append(subscriber)
+        }
+        if !subscriber.queue.hasWork && subscriber.channel.isWritable {
+            subscriber.channel.write(line, promise: nil)
+            subscriber.needsFlush = true
+            subscriber.delivered += 1
+            return
+        }
+        let size = line.readableBytes
+        guard queuedBytes + size <= settings.memoryBudgetBytes else {
+            subscriber.queue.recordShed(seq: seq)
+            counters.memoryShed += 1
+            shedSinceReport += 1
+            return
+        }
+        switch subscriber.queue.enqueue(QueuedLine(seq: seq, bytes: line)) {
+        case .queued:
+            queuedBytes += size
+        case .droppedOldest(let oldBytes):
+            queuedBytes += size - oldBytes
+            counters.queueDropped += 1
+        case .droppedNewest:
+            counters.queueDropped += 1
+        case .mustDisconnect:
+            counters.overflowDisconnects += 1
+            logger.warning(
+                "subscriber queue full; disconnecting it (overflow_policy = disconnect)",
+                metadata: ["subscriber.id": "\(subscriber.id)", "subscriber.name": "\(subscriber.subscription.name)"])
+            remove(subscriber)
+            subscriber.channel.close(promise: nil)
+        }
+    }
+
+    // MARK: Stats
+
+    /// The counters as the `stats` answer's JSON line.
+    func statsLine() -> [UInt8] {
+        SubscriberProtocol.line { writer in
+            writer.key("stats")
+            writer.beginObject()
+            writer.key("name")
+            writer.string(processName)
+            writer.key("uptime_seconds")
+            writer.number((NIODeadline.now() - startedAt).nanoseconds / 1_000_000_000)
+            writer.key("last_seq")
+            writer.number(lastSeq)
+            writer.key("datagrams")
+            writer.number(counters.datagrams)
+            writer.key("traps")
+            writer.beginObject()
+            for version in [SNMPVersion.v1, .v2c] {
+                writer.key(version.name)
+                writer.number(counters.trapsByVersion[version] ?? 0)
+            }
+            writer.endObject()
+            writer.key("by_generic")
+            writer.beginObject()
+            for generic in GenericTrap.allCases {
+                writer.key(generic.name)
+                writer.number(counters.trapsByGeneric[Int(generic.rawValue)])
+            }
+            writer.endObject()
+            writer.key("informs_answered")
+            writer.number(counters.informsAnswered)
+            writer.key("decode_errors")
+            writer.beginObject()
+            for kind in TrapDecodingError.Kind.allCases {
+                writer.key(kind.rawValue)
+                writer.number(counters.decodeErrors[kind] ?? 0)
+            }
+            writer.endObject()
+            writer.key("community_rejected")
+            writer.number(counters.communityRejected)
+            writer.key("v3_not_accepted")
+            writer.number(counters.v3NotAccepted)
+            writer.key("queue_dropped")
+            writer.number(counters.queueDropped)
+            writer.key("memory_shed")
+            writer.number(counters.memoryShed)
+            writer.key("overflow_disconnects")
+            writer.number(counters.overflowDisconnects)
+            writer.key("queued_bytes")
+            writer.number(queuedBytes)
+            writer.key("memory_budget_bytes")
+            writer.number(settings.memoryBudgetBytes)
+            if let errors = KernelUDPCounters.receiveBufferErrors() {
+                writer.key("kernel_udp_rcvbuf_errors")
+                writer.number(errors)
+            }
+            writer.key("subscribers")
+            writer.beginArray()
+            for subscriber in subscribers {
+                writer.beginObject()
+                writer.key("id")
+                writer.number(subscriber.id)
+                writer.key("name")
+                writer.string(subscriber.subscription.name)
+                writer.key("format")
+                writer.string(subscriber.subscription.format.rawValue)
+                writer.key("delivered")
+                writer.number(subscriber.delivered)
+                writer.key("dropped")
+                writer.number(subscriber.queue.droppedTotal)
+                writer.key("queue_depth")
+                writer.number(subscriber.queue.count)
+                writer.key("queue_capacity")
+                writer.number(subscriber.queue.capacity)
+                writer.endObject()
+            }
+            writer.endArray()
+            writer.endObject()
+        }
+    }
+}

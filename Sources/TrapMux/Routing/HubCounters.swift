@@ -1,0 +1,20 @@
+import TrapDecoder
+
+/// What the receive path counted since start: traps by version and generic, errors by kind, refusals.
+struct HubCounters {
+    var datagrams: UInt64 = 0
+    var trapsByVersion: [SNMPVersion: UInt64] = [:]
+    var trapsByGeneric = [UInt64](repeating: 0, count: 7)
+    var informsAnswered: UInt64 = 0
+    var decodeErrors: [TrapDecodingError.Kind: UInt64] = [:]
+    /// Traps whose community is not in the configured allow-list.
+    var communityRejected: UInt64 = 0
+    /// SNMPv3 notifications, which trapmux does not accept yet (no USM keys).
+    var v3NotAccepted: UInt64 = 0
+    /// Events dropped from full subscriber queues.
+    var queueDropped: UInt64 = 0
+    /// Events shed because the memory budget was exhausted.
+    var memoryShed: UInt64 = 0
+    /// Subscribers closed by the disconnect overflow policy.
+    var overflowDisconnects: UInt64 = 0
+}

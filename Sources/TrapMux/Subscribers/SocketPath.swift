@@ -1,0 +1,68 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A problem with the subscriber socket's path, reported as event 103.
+struct SocketPathError: Error, CustomStringConvertible {
+    let fault: ProcessEvent.IOFault
+    var description: String { fault.info }
+}
+
+/// Prepares the subscriber socket's path: makes its folder, replaces a stale socket left by a dead process,
+/// and refuses to touch a live one (another trapmux) or anything that is not a socket.
+enum SocketPath {
+    static func prepare(_ path: String) throws(SocketPathError) {
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw SocketPathError(
+                    fault: .init(
+                        code: errno == 0 ? EACCES : errno, file: folder,
+                        info: "cannot create the socket's folder: make it exist and writable for trapmux's user"))
+            }
+        }
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return }
+        guard status.st_mode & S_IFMT == S_IFSOCK else {
+            throw SocketPathError(
+                fault: .init(
+                    code: EEXIST, file: path,
+                    info: "the socket path exists and is not a socket; remove it or choose another path"))
+        }
+        if isLive(path) {
+            throw SocketPathError(
+                fault: .init(
+                    code: EADDRINUSE, file: path,
+                    info: "another process (a running trapmux?) is listening on this socket; it is not taken over"))
+        }
+        if unlink(path) != 0 {
+            let code = errno
+            throw SocketPathError(
+                fault: .init(code: code, file: path, info: "cannot remove the stale socket: \(String(cString: strerror(code)))"))
+        }
+    }
+
+    /// Whether something accepts connections on the socket at `path`.
+    static func isLive(_ path: String) -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard path.utf8.count < capacity else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: path.utf8)
+            raw[path.utf8.count] = 0
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        return result == 0
+    }
+}

@@ -1,0 +1,103 @@
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The subscriber socket as a service: binds the Unix socket (retrying per the bind policy), checks each
+/// peer's credentials, and on shutdown stops accepting and lets the queues drain for `drainTimeout`.
+struct SubscriberServer: Service {
+    let settings: TrapMuxConfiguration.SubscriberSettings
+    let hub: NIOLoopBound<FanOutHub>
+    let retry: BindRetry
+    let drainTimeout: Duration
+    let gate: StartupGate
+    let logger: Logger
+
+    func run() async throws {
+        let path = settings.socket
+        let channel = try await retry.run(path) { try await bind(path) }
+        logger.info("subscriber socket ready", metadata: ["socket.path": "\(path)", "socket.mode": "\(String(settings.socketMode, radix: 8))"])
+        await gate.ready(.subscriberSocket)
+
+        try? await gracefulShutdown()
+
+        try? await channel.close()
+        unlink(path)
+        await drain()
+    }
+
+    private func bind(_ path: String) async throws -> Channel {
+        try SocketPath.prepare(path)
+        let hub = self.hub
+        let allowedUIDs = settings.allowedUIDs
+        let allowedGIDs = settings.allowedGIDs
+        let logger = self.logger
+        let channel = try await ServerBootstrap(group: hub.eventLoop)
+            .serverChannelOption(.backlog, value: 128)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: 64 * 1024, high: 256 * 1024))
+            .childChannelInitializer { channel in
+                PeerCredentials.check(channel, uids: allowedUIDs, gids: allowedGIDs, logger: logger).flatMapThrowing {
+                    allowed in
+                    guard allowed else { return }
+                    try channel.pipeline.syncOperations.addHandler(SubscriberHandler(hub: hub.value))
+                }
+            }
+            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false)
+            .get()
+        guard chmod(path, mode_t(settings.socketMode)) == 0 else {
+            let code = errno
+            try? await channel.close()
+            throw SocketPathError(
+                fault: .init(code: code, file: path, info: "cannot set the socket's mode: \(String(cString: strerror(code)))"))
+        }
+        return channel
+    }
+
+    /// Waits until every subscriber queue is empty, or `drainTimeout` passes.
+    private func drain() async {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: drainTimeout)
+        let hub = self.hub
+        while clock.now < deadline {
+            let drained = (try? await hub.eventLoop.submit { hub.value.isDrained }.get()) ?? true
+            if drained { return }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        logger.warning("subscriber queues not drained within drain_timeout; the rest is dropped at exit")
+    }
+}
+
+/// Checks a subscriber's peer credentials (SO_PEERCRED) against the allow-lists.
+enum PeerCredentials {
+    /// Succeeds with true when the peer may subscribe; a refused peer gets an error line and is closed.
+    static func check(_ channel: Channel, uids: [UInt32], gids: [UInt32], logger: Logger) -> EventLoopFuture<Bool> {
+        guard !uids.isEmpty || !gids.isEmpty else { return channel.eventLoop.makeSucceededFuture(true) }
+        guard let provider = channel as? SocketOptionProvider else {
+            return channel.eventLoop.makeSucceededFuture(false)
+        }
+        let peer: EventLoopFuture<PeerCredential> = provider.unsafeGetSocketOption(
+            level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
+        return peer.flatMap { credentials in
+            if uids.contains(credentials.uid) || gids.contains(credentials.gid) {
+                return channel.eventLoop.makeSucceededFuture(true)
+            }
+            logger.warning(
+                "subscriber refused by allowed_uids/allowed_gids",
+                metadata: ["peer.uid": "\(credentials.uid)", "peer.gid": "\(credentials.gid)", "peer.pid": "\(credentials.pid)"])
+            let refusal = SubscriberProtocol.error(
+                .init(code: "forbidden", message: "uid \(credentials.uid) / gid \(credentials.gid) may not subscribe"))
+            return channel.writeAndFlush(ByteBuffer(bytes: refusal)).flatMap { channel.close() }.map { false }
+        }
+    }
+}
+
+/// The layout of Linux's `struct ucred` (pid, uid, gid), which SO_PEERCRED fills; Glibc's Swift overlay
+/// does not export `ucred` itself.
+struct PeerCredential: Sendable {
+    var pid: Int32 = 0
+    var uid: UInt32 = 0
+    var gid: UInt32 = 0
+}
