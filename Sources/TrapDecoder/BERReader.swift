@@ -46,8 +46,6 @@ public struct BERReader: Sendable {
     func offset(of index: Int) -> Int { index - origin }
 
     /// Reads the next element, whatever its tag.
-    // Not inlined: inlined into a caller's loop, the access to `container` became a copy of the whole reader.
-    @inline(never)
     public mutating func readElement() throws(TrapDecodingError) -> BERElement {
         let header = try readHeader()
         return BERElement(tag: header.tag, content: container[header.content], offset: header.offset)

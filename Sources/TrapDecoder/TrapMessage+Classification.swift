@@ -57,8 +57,10 @@ extension TrapMessage {
         var enterprise = trapEnterprise ?? WellKnownOID.snmpTraps
         var specific: Int64 = 0
         if let trapOID {
+            // The last arc is a UInt32 from the datagram: snmpTraps.2147483648 must not trap in Int32(_:).
             if trapOID.count == WellKnownOID.snmpTraps.count + 1, trapOID.hasPrefix(WellKnownOID.snmpTraps),
-                let standard = GenericTrap(rawValue: Int32(trapOID.lastArc) - 1), standard != .enterpriseSpecific
+                let arc = Int32(exactly: trapOID.lastArc),
+                let standard = GenericTrap(rawValue: arc - 1), standard != .enterpriseSpecific
             {
                 generic = standard
             } else if let parent = trapOID.droppingLast() {

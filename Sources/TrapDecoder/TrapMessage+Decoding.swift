@@ -104,8 +104,11 @@ extension TrapMessage {
     ) throws(TrapDecodingError) -> [VarBind] {
         var list = try pdu.readConstructed(BERTag.sequence)
         var varbinds: [VarBind] = []
-        // One allocation of the right size instead of regrowing 1, 2, 4, 8, 16…
-        varbinds.reserveCapacity(list.countRemainingElements())
+        // One allocation of the right size instead of regrowing 1, 2, 4, 8, 16… (none when the list is empty).
+        let count = list.countRemainingElements()
+        if count > 0 {
+            varbinds.reserveCapacity(count)
+        }
         while !list.isAtEnd {
             var varbind = try list.readConstructed(BERTag.sequence)
             let nameElement = try varbind.readElement(BERTag.objectIdentifier)

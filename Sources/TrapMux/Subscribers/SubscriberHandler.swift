@@ -7,17 +7,47 @@ final class SubscriberHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     private let hub: FanOutHub
+    private let access: PeerAccess
     private var state = SubscriberConnectionState()
     private var pending = ByteBuffer()
     private var subscriber: Subscriber?
+    /// Whether the peer's credentials passed the allow-lists; requests wait until they have.
+    private var admitted = false
 
-    init(hub: FanOutHub) {
+    init(hub: FanOutHub, access: PeerAccess) {
         self.hub = hub
+        self.access = access
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        context.fireChannelActive()
+        let channel = context.channel
+        let loopBoundSelf = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        access.check(channel).whenComplete { result in
+            let (handler, context) = loopBoundSelf.value
+            switch result {
+            case .success(nil):
+                handler.admitted = true
+                handler.processLines(context: context)
+            case .success(let refusal?):
+                handler.perform(.answerError(refusal, thenClose: true), context: context)
+            case .failure:
+                handler.perform(
+                    .answerError(.init(code: "forbidden", message: "peer credentials unavailable"), thenClose: true),
+                    context: context)
+            }
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var incoming = unwrapInboundIn(data)
         pending.writeBuffer(&incoming)
+        if admitted {
+            processLines(context: context)
+        }
+    }
+
+    private func processLines(context: ChannelHandlerContext) {
         while state.phase != .closed {
             guard let newline = pending.readableBytesView.firstIndex(of: 0x0A) else {
                 if pending.readableBytes > SubscriberProtocol.maximumLineLength {

@@ -39,10 +39,9 @@ struct SubscriberServer: Service {
             .serverChannelOption(.backlog, value: 128)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 64 * 1024, high: 256 * 1024))
             .childChannelInitializer { channel in
-                PeerCredentials.check(channel, uids: allowedUIDs, gids: allowedGIDs, logger: logger).flatMapThrowing {
-                    allowed in
-                    guard allowed else { return }
-                    try channel.pipeline.syncOperations.addHandler(SubscriberHandler(hub: hub.value))
+                channel.eventLoop.makeCompletedFuture {
+                    let access = PeerAccess(uids: allowedUIDs, gids: allowedGIDs, logger: logger)
+                    try channel.pipeline.syncOperations.addHandler(SubscriberHandler(hub: hub.value, access: access))
                 }
             }
             .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false)
@@ -70,26 +69,34 @@ struct SubscriberServer: Service {
     }
 }
 
-/// Checks a subscriber's peer credentials (SO_PEERCRED) against the allow-lists.
-enum PeerCredentials {
-    /// Succeeds with true when the peer may subscribe; a refused peer gets an error line and is closed.
-    static func check(_ channel: Channel, uids: [UInt32], gids: [UInt32], logger: Logger) -> EventLoopFuture<Bool> {
-        guard !uids.isEmpty || !gids.isEmpty else { return channel.eventLoop.makeSucceededFuture(true) }
+/// Who may subscribe: the peer-credential allow-lists (SO_PEERCRED).
+struct PeerAccess: Sendable {
+    let uids: [UInt32]
+    let gids: [UInt32]
+    let logger: Logger
+
+    /// Whether any check is needed.
+    var isRestricted: Bool { !uids.isEmpty || !gids.isEmpty }
+
+    /// Succeeds with nil when the peer may subscribe, else with the error to send before closing.
+    func check(_ channel: Channel) -> EventLoopFuture<SubscriberProtocol.RequestError?> {
+        guard isRestricted else { return channel.eventLoop.makeSucceededFuture(nil) }
         guard let provider = channel as? SocketOptionProvider else {
-            return channel.eventLoop.makeSucceededFuture(false)
+            return channel.eventLoop.makeSucceededFuture(.init(code: "forbidden", message: "peer credentials unavailable"))
         }
         let peer: EventLoopFuture<PeerCredential> = provider.unsafeGetSocketOption(
             level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
-        return peer.flatMap { credentials in
+        let logger = self.logger
+        let uids = self.uids
+        let gids = self.gids
+        return peer.map { credentials in
             if uids.contains(credentials.uid) || gids.contains(credentials.gid) {
-                return channel.eventLoop.makeSucceededFuture(true)
+                return nil
             }
             logger.warning(
                 "subscriber refused by allowed_uids/allowed_gids",
                 metadata: ["peer.uid": "\(credentials.uid)", "peer.gid": "\(credentials.gid)", "peer.pid": "\(credentials.pid)"])
-            let refusal = SubscriberProtocol.error(
-                .init(code: "forbidden", message: "uid \(credentials.uid) / gid \(credentials.gid) may not subscribe"))
-            return channel.writeAndFlush(ByteBuffer(bytes: refusal)).flatMap { channel.close() }.map { false }
+            return .init(code: "forbidden", message: "uid \(credentials.uid) / gid \(credentials.gid) may not subscribe")
         }
     }
 }
