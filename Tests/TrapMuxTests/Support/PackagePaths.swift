@@ -1,0 +1,14 @@
+import Foundation
+
+/// Where the package and the shared project files are: `shared` is the package root's sibling, here and in CI.
+enum PackagePaths {
+    /// The package root; this file is `Tests/TrapMuxTests/Support/PackagePaths.swift`.
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `../shared`.
+    static let shared = root.deletingLastPathComponent().appendingPathComponent("shared")
+
+    /// `../shared/corpus/public`.
+    static let publicCorpus = shared.appendingPathComponent("corpus/public")
+}
