@@ -27,6 +27,7 @@ let package = Package(
             name: "TrapMux",
             dependencies: [
                 "TrapDecoder",
+                "CNetSNMP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -10,7 +10,7 @@ struct TrapMuxCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ServeCommand.self, TailCommand.self, SendCommand.self, StatsCommand.self, DecodeCommand.self,
-            ExplainCommand.self, CheckConfigCommand.self,
+            ExplainCommand.self, CheckConfigCommand.self, TranslateCommand.self,
         ],
         defaultSubcommand: ServeCommand.self
     )

@@ -18,6 +18,8 @@ struct DecodeCommand: ParsableCommand {
     @Option(help: "Process name used in the operator text.")
     var name = "trapmux"
 
+    @OptionGroup var mibs: MIBOptions
+
     func run() throws {
         let datagram: [UInt8]
         do {
@@ -29,14 +31,15 @@ struct DecodeCommand: ParsableCommand {
         do {
             let message = try TrapMessage(decoding: datagram)
             let classification = message.classify(source: nil)
+            let names = mibs.load()
             if json {
                 var writer = JSONWriter()
                 writer.beginObject()
-                TrapJSON.writeFields(of: message, classification: classification, names: nil, into: &writer)
+                TrapJSON.writeFields(of: message, classification: classification, names: names, into: &writer)
                 writer.endObject()
                 print(String(decoding: writer.bytes, as: UTF8.self))
             } else if let classification {
-                print(message.operatorText(processName: name, classification: classification))
+                print(message.operatorText(processName: name, classification: classification) { names?.name(of: $0) })
             } else {
                 print("Encrypted SNMPv3 notification (no keys to read it): \(message.pdu.typeName)")
             }

@@ -22,8 +22,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let logger = Self.makeLogger(level: configuration.logLevel)
+        let names = MIBLoading.load(configuration.mibs, logger: logger)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let cause = try await Self.serve(configuration, on: group.next(), logger: logger)
+        let cause = try await Self.serve(configuration, names: names, on: group.next(), logger: logger)
         try? await group.shutdownGracefully()
         if cause != .terminationRequest {
             throw ExitCode(1)
@@ -32,12 +33,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// Runs the server until it stops; returns why it stopped (after event 101 was delivered).
     static func serve(
-        _ configuration: TrapMuxConfiguration, on eventLoop: EventLoop, logger: Logger
+        _ configuration: TrapMuxConfiguration, names: MIBTree?, on eventLoop: EventLoop, logger: Logger
     ) async throws -> ProcessEvent.TerminationCause {
         let hub = try await eventLoop.submit {
             NIOLoopBound(
                 FanOutHub(
-                    eventLoop: eventLoop, processName: configuration.name, names: nil,
+                    eventLoop: eventLoop, processName: configuration.name, names: names,
                     settings: configuration.subscribers, logger: logger),
                 eventLoop: eventLoop)
         }.get()

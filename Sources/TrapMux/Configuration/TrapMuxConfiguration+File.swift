@@ -24,6 +24,8 @@ extension TrapMuxConfiguration {
     /// `[subscribers]`: `socket` (path), `socket_mode` (octal string, "0660"), `allowed_uids`, `allowed_gids`
     /// (arrays of integers), `max_subscribers`, `default_queue`, `max_queue` (integers), `overflow_policy`
     /// ("drop-oldest"|"drop-newest"|"disconnect"), `memory_budget_bytes` (integer).
+    /// `[mibs]`: `enabled` (boolean), `directories` (array of paths, added to net-snmp's defaults), `modules`
+    /// (array of module names, "ALL" for every module found).
     /// Unknown keys, wrong types and bad values are errors naming the file, line and key.
     static func load(file path: String) throws(ConfigurationError) -> TrapMuxConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -74,9 +76,9 @@ extension TrapMuxConfiguration {
         }
         try top.rejectUnknownKeys()
 
-        for table in document.tables.dropFirst() where table.name != "subscribers" {
+        for table in document.tables.dropFirst() where !["subscribers", "mibs"].contains(table.name) {
             throw ConfigurationError(
-                file: file, line: table.line, key: "[\(table.name)]", message: "unknown table; expected [subscribers]")
+                file: file, line: table.line, key: "[\(table.name)]", message: "unknown table; expected [subscribers] or [mibs]")
         }
         for (name, tables) in document.arrayTables {
             throw ConfigurationError(
@@ -114,6 +116,13 @@ extension TrapMuxConfiguration {
             try reader.rejectUnknownKeys()
             configuration.subscribers = settings
         }
+        if let table = document.table("mibs") {
+            var reader = KeyReader(table: table, file: file)
+            configuration.mibs.enabled = try reader.bool("enabled") ?? configuration.mibs.enabled
+            configuration.mibs.directories = try reader.strings("directories")?.map(\.0) ?? configuration.mibs.directories
+            configuration.mibs.modules = try reader.strings("modules")?.map(\.0) ?? configuration.mibs.modules
+            try reader.rejectUnknownKeys()
+        }
         return configuration
     }
 }
@@ -149,6 +158,12 @@ private struct KeyReader {
     mutating func string(_ key: String) throws(ConfigurationError) -> String? {
         guard let entry = entry(key) else { return nil }
         guard case .string(let value) = entry.value else { throw typeError(key, expected: "a string", found: entry.value) }
+        return value
+    }
+
+    mutating func bool(_ key: String) throws(ConfigurationError) -> Bool? {
+        guard let entry = entry(key) else { return nil }
+        guard case .bool(let value) = entry.value else { throw typeError(key, expected: "true or false", found: entry.value) }
         return value
     }
 

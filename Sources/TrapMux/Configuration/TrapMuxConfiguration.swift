@@ -18,6 +18,18 @@ struct TrapMuxConfiguration: Sendable, Equatable {
     var logLevel = "info"
     /// The subscriber socket and its limits.
     var subscribers = SubscriberSettings()
+    /// MIB name lookup through net-snmp.
+    var mibs = MIBSettings()
+
+    /// Which MIBs give OIDs their names (SPEC §8).
+    struct MIBSettings: Sendable, Equatable {
+        /// Whether names are looked up at all; off means numeric OIDs only.
+        var enabled = true
+        /// Folders searched in addition to net-snmp's defaults (`/usr/share/snmp/mibs`, …).
+        var directories = ["/usr/share/trapmux/mibs"]
+        /// Modules to load; ["ALL"] loads every module found.
+        var modules = ["ALL"]
+    }
 
     /// The Unix socket for subscribers and the limits that keep one slow subscriber from hurting others.
     struct SubscriberSettings: Sendable, Equatable {
