@@ -112,7 +112,9 @@ extension TrapMessage {
         while !list.isAtEnd {
             var varbind = try list.readConstructed(BERTag.sequence)
             let nameElement = try varbind.readElement(BERTag.objectIdentifier)
-            let oid = try OID(encoded: nameElement.content, offset: nameElement.offset)
+            let nameOffset = nameElement.offset
+            // `consume` hands the element's view to the OID instead of copying it (a retain and a release less).
+            let oid = try OID(encoded: (consume nameElement).content, offset: nameOffset)
             let value = try readValue(varbind.readElement(), version: version)
             try varbind.finish("a VarBind")
             varbinds.append(VarBind(oid: consume oid, value: consume value))
@@ -120,7 +122,9 @@ extension TrapMessage {
         return varbinds
     }
 
-    private static func readValue(_ element: BERElement, version: SNMPVersion) throws(TrapDecodingError) -> SNMPValue {
+    private static func readValue(
+        _ element: consuming BERElement, version: SNMPVersion
+    ) throws(TrapDecodingError) -> SNMPValue {
         switch element.tag {
         case BERTag.integer:
             return .integer(try BERReader.int32(element, "Integer32 value"))
