@@ -3,7 +3,7 @@ import Foundation
 import TrapDecoder
 
 /// `trapmux send`: sends a test trap or inform of any generic type to one address.
-struct SendCommand: ParsableCommand {
+struct SendCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "send",
         abstract: "Send a test SNMP trap (v1 or v2c) or an inform that waits for its response.",
@@ -43,8 +43,17 @@ struct SendCommand: ParsableCommand {
     @Option(name: .customLong("varbind"), help: "A varbind OID=TYPE:VALUE (repeatable).")
     var varbinds: [String] = []
 
-    @Option(help: "How many copies to send (request-ids vary).")
+    @Option(help: "How many copies to send (request-ids of v2c traps vary). Above 1, a batched load generator runs.")
     var count = 1
+
+    @Option(help: "Datagrams per second for --count runs; 0 sends as fast as possible.")
+    var rate = 0
+
+    @Option(help: "Send this datagram file (raw or hex) instead of building a trap.")
+    var file: String?
+
+    @Option(help: "Stop a --count run after this many seconds even if not all were sent.")
+    var maxSeconds = 60.0
 
     @Option(help: "Seconds to wait for each inform response.")
     var timeout = 1.0
@@ -59,14 +68,23 @@ struct SendCommand: ParsableCommand {
         guard !inform || snmpVersion == "2c" else { throw ValidationError("--inform needs --snmp-version 2c") }
         guard OID(enterprise) != nil else { throw ValidationError("--enterprise \(enterprise) is not a dotted OID") }
         guard IPv4Address(agentAddr) != nil else { throw ValidationError("--agent-addr must be an IPv4 address") }
-        guard (1...1_000_000).contains(count) else { throw ValidationError("--count must be 1…1000000") }
+        guard (1...100_000_000).contains(count) else {
+            throw ValidationError("--count must be 1…100000000: runs are always bounded")
+        }
+        guard rate >= 0 else { throw ValidationError("--rate must be 0 (as fast as possible) or more") }
+        guard maxSeconds > 0 && maxSeconds <= 3600 else { throw ValidationError("--max-seconds must be in (0, 3600]") }
+        guard file == nil || !inform else { throw ValidationError("--file cannot be combined with --inform") }
         for varbind in varbinds {
             _ = try VarBindArgument.parse(varbind)
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let generic = GenericTrap(nameOrNumber: self.generic)!
+        if file != nil || (count > 1 && !inform) {
+            try await runLoad(generic: generic)
+            return
+        }
         let enterprise = OID(enterprise)!
         var extra = try varbinds.map(VarBindArgument.parse)
         if extra.isEmpty && (generic == .linkDown || generic == .linkUp) {
@@ -96,6 +114,35 @@ struct SendCommand: ParsableCommand {
         if !inform {
             print("sent \(count) \(generic.name) trap\(count == 1 ? "" : "s") (SNMPv\(snmpVersion)) to \(to)")
         }
+    }
+
+    /// The load generator: one datagram (from --file or built from the options) sent --count times.
+    private func runLoad(generic: GenericTrap) async throws {
+        let datagram: [UInt8]
+        if let file {
+            do {
+                datagram = try DatagramFile.read(file)
+            } catch {
+                printError("trapmux send: \(error)")
+                throw ExitCode(2)
+            }
+        } else {
+            var extra = try varbinds.map(VarBindArgument.parse)
+            if extra.isEmpty && (generic == .linkDown || generic == .linkUp) {
+                extra = Self.interfaceVarbinds(operStatus: generic == .linkDown ? 2 : 1)
+            }
+            // A 4-octet request-id, so every copy's can be patched in place.
+            datagram = makeMessage(generic: generic, enterprise: OID(enterprise)!, varbinds: extra, requestID: 0x0100_0000)
+                .encoded()!
+        }
+        let generator = LoadGenerator(
+            target: ListenAddress(to)!, datagram: datagram, count: count, rate: rate,
+            maximumDuration: .milliseconds(Int(maxSeconds * 1000)))
+        let outcome = try await generator.run()
+        print(
+            "sent \(outcome.sent) datagrams of \(datagram.count) bytes to \(to) in "
+                + "\(String(format: "%.3f", outcome.seconds)) s: \(Int(outcome.rate)) per second"
+                + (outcome.sent < count ? " (stopped by --max-seconds)" : ""))
     }
 
     private func makeMessage(generic: GenericTrap, enterprise: OID, varbinds: [VarBind], requestID: Int32) -> TrapMessage {

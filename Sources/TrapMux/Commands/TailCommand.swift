@@ -44,6 +44,12 @@ struct TailCommand: ParsableCommand {
     @Option(help: "Exit after this many trap events.")
     var count: Int?
 
+    @Flag(help: "Print nothing per event; at the end print how many events and dropped markers arrived and the rate (for benchmarks).")
+    var quiet = false
+
+    @Option(help: "With --quiet: stop after this many seconds without an event.")
+    var idleSeconds = 5.0
+
     func validate() throws {
         guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json") }
         if let count, count < 1 { throw ValidationError("--count must be at least 1") }
@@ -73,6 +79,10 @@ struct TailCommand: ParsableCommand {
                 printError("trapmux tail: refused: \(String(decoding: first, as: UTF8.self))")
                 throw ExitCode(1)
             }
+            if quiet {
+                try countQuietly(client)
+                return
+            }
             var traps = 0
             while let line = try client.readLine() {
                 if line.starts(with: Array(#"{"type":"dropped""#.utf8)) {
@@ -92,6 +102,44 @@ struct TailCommand: ParsableCommand {
             printError("trapmux tail: \(failure)")
             throw ExitCode(1)
         }
+    }
+
+    /// Counts events without printing them, checking each is one whole JSON object or text line.
+    private func countQuietly(_ client: LineSocketClient) throws {
+        client.setReadTimeout(seconds: idleSeconds)
+        var traps = 0
+        var dropped = 0
+        var malformed = 0
+        var first: ContinuousClock.Instant?
+        var last = ContinuousClock.now
+        let trapPrefix = Array(#"{"type":"trap""#.utf8)
+        let droppedPrefix = Array(#"{"type":"dropped""#.utf8)
+        while count.map({ traps < $0 }) ?? true {
+            guard let line = try? client.readLine() else { break }
+            if line.starts(with: droppedPrefix) {
+                let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any]
+                dropped += object?["count"] as? Int ?? 0
+                continue
+            }
+            if format == "json" {
+                if line.starts(with: Array(#"{"type":"process""#.utf8)) { continue }
+                guard line.starts(with: trapPrefix), line.last == UInt8(ascii: "}") else {
+                    malformed += 1
+                    continue
+                }
+            } else if Self.isProcessText(line) {
+                continue
+            }
+            traps += 1
+            last = ContinuousClock.now
+            if first == nil { first = last }
+        }
+        let seconds = first.map { start in
+            let elapsed = last - start
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        } ?? 0
+        print("received \(traps) events, \(dropped) dropped, \(malformed) malformed, in \(String(format: "%.3f", seconds)) s"
+              + (seconds > 0 ? ": \(Int(Double(traps) / seconds)) per second" : ""))
     }
 
     private func printDropped(_ line: [UInt8]) {

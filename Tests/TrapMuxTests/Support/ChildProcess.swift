@@ -35,7 +35,9 @@ final class ChildProcess: @unchecked Sendable {
         var stdout: String { String(decoding: standardOutput, as: UTF8.self) }
         var stderr: String { String(decoding: standardError, as: UTF8.self) }
         /// Standard error split into lines (without a final empty line).
-        var stderrLines: [Substring] { stderr.split(separator: "\n", omittingEmptySubsequences: false).dropLast(stderr.hasSuffix("\n") ? 1 : 0) }
+        var stderrLines: [Substring] {
+            stderr.split(separator: "\n", omittingEmptySubsequences: false).dropLast(stderr.hasSuffix("\n") ? 1 : 0)
+        }
         /// Exited by itself with status `code`.
         func exited(_ code: Int32) -> Bool { !signalled && !timedOut && status == code }
 
@@ -163,7 +165,9 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Waits until standard output (or standard error, with `inStandardError`) contains `text`; false when
     /// the child ends or `timeout` passes first.
-    func waitForOutput(containing text: String, inStandardError: Bool = false, timeout: Duration = .seconds(10)) async -> Bool {
+    func waitForOutput(
+        containing text: String, inStandardError: Bool = false, timeout: Duration = .seconds(10)
+    ) async -> Bool {
         let buffer = inStandardError ? errorBuffer : outputBuffer
         let needle = Array(text.utf8)
         let deadline = ContinuousClock.now + timeout

@@ -44,7 +44,8 @@ enum TrapMuxBinary {
     }
 
     private static let located: Result<URL, Failure> = {
-        let name = ProcessInfo.processInfo.environment["TRAPMUX_BINARY"].map { URL(fileURLWithPath: $0).lastPathComponent }
+        let name =
+            ProcessInfo.processInfo.environment["TRAPMUX_BINARY"].map { URL(fileURLWithPath: $0).lastPathComponent }
             ?? "trapmux"
         let directories = candidateDirectories
         for directory in directories {

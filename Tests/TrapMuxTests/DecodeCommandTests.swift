@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+
+/// `trapmux decode FILE|- [--json]` (SPEC §10): exit 0 decoded, 1 not a valid notification, 2 unreadable file.
+@Suite("trapmux decode")
+struct DecodeCommandTests {
+    @Test func printsTheSPECOperatorTextForTheSPECExample() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let file = try directory.file("linkdown.bin", Datagrams.v1LinkDown)
+        // SPEC §5 shows OIDs dotted, as trapmux prints them without MIB names.
+        let result = try await TrapMuxBinary.run(["decode", "--no-mibs", file.path])
+        #expect(result.exited(0), "\(result)")
+        #expect(result.stdout == Datagrams.v1LinkDownText + "\n")
+        #expect(result.stderr.isEmpty)
+    }
+
+    @Test func jsonCarriesTheCorpusSchemaFields() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let file = try directory.file("linkdown.bin", Datagrams.v1LinkDown)
+        let result = try await TrapMuxBinary.run(["decode", "--json", file.path])
+        #expect(result.exited(0), "\(result)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput)) as? [String: Any])
+        #expect(object["version"] as? String == "1")
+        #expect(object["community_hex"] as? String == "7075626c6963")
+        #expect(object["pdu_type"] as? String == "trap-v1")
+        #expect(object["enterprise"] as? String == "1.3.6.1.4.1.8072.3.2.10")
+        #expect(object["agent_addr"] as? String == "192.0.2.7")
+        #expect(object["generic_trap"] as? Int == 2)
+        #expect(object["time_stamp"] as? Int == 4242)
+        let varbinds = try #require(object["varbinds"] as? [[String: Any]])
+        #expect(varbinds.count == 1)
+        #expect(varbinds.first?["oid"] as? String == "1.3.6.1.2.1.2.2.1.1.2")
+        #expect(varbinds.first?["type"] as? String == "Integer")
+        #expect(varbinds.first?["value"] as? Int == 2)
+    }
+
+    @Test(arguments: [["decode"], ["decode", "--json"]])
+    func missingFileExitsTwoWithOneLineOnStderr(_ command: [String]) async throws {
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "trapmux-no-such-\(UUID().uuidString).bin")
+        let result = try await TrapMuxBinary.run(command + [missing.path])
+        #expect(result.exited(2), "\(result)")
+        #expect(result.stderrLines.count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains(missing.path))
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func directoryInsteadOfAFileExitsTwo() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let result = try await TrapMuxBinary.run(["decode", directory.url.path])
+        #expect(result.exited(2), "\(result)")
+        #expect(result.stderrLines.count == 1, "\(result.stderr)")
+    }
+
+    static let malformed: [(String, [UInt8], String, Int)] = [
+        // … 02 01 02 | 00: one octet after the message
+        ("trailing octet", Datagrams.v1LinkDown + [0x00], "trailingBytes", 62),
+        // 30 3c 02 01 00 04 06 70: cut inside the community
+        ("truncated", Array(Datagrams.v1LinkDown.prefix(8)), "truncated", 0),
+        // … a0 2f …: a GetRequest-PDU
+        ("GetRequest", Datagrams.getRequest, "notANotification", 13),
+        // 02 01 01 … a4 2f …: a Trap-PDU in an SNMPv2c message
+        ("v1 Trap-PDU in v2c", Datagrams.trapV1InV2c, "unexpectedTag", 13),
+    ]
+
+    @Test(arguments: malformed)
+    func malformedDatagramExitsOneWithAJSONError(
+        _ name: String, _ datagram: [UInt8], _ kind: String, _ offset: Int
+    ) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let file = try directory.file("bad.bin", datagram)
+        let result = try await TrapMuxBinary.run(["decode", "--json", file.path])
+        #expect(result.exited(1), "\(result)")
+        // {"error":{"kind":"…","offset":N,"message":"…"}} and nothing else
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput)) as? [String: Any])
+        #expect(Set(object.keys) == ["error"])
+        let error = try #require(object["error"] as? [String: Any])
+        #expect(Set(error.keys) == ["kind", "offset", "message"])
+        #expect(error["kind"] as? String == kind)
+        #expect(error["offset"] as? Int == offset)
+        #expect((error["message"] as? String)?.isEmpty == false)
+        #expect(result.stdout.split(separator: "\n").count == 1)
+    }
+
+    @Test func malformedDatagramWithoutJSONExitsOneWithTheErrorOnStderr() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let file = try directory.file("bad.bin", Datagrams.getRequest)
+        let result = try await TrapMuxBinary.run(["decode", file.path])
+        #expect(result.exited(1), "\(result)")
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderrLines.count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("notANotification at offset 13"))
+    }
+
+    /// Hex text as people paste it: upper and lower case, spaces, tabs, line breaks, a final newline.
+    static func hexText(_ bytes: [UInt8]) -> [UInt8] {
+        var text = ""
+        for (index, octet) in bytes.enumerated() {
+            let digits = (octet < 0x10 ? "0" : "") + String(octet, radix: 16, uppercase: index % 3 == 0)
+            text += digits + (index % 16 == 15 ? "\n" : index % 4 == 3 ? "\t" : " ")
+        }
+        return Array((text + "\r\n").utf8)
+    }
+
+    @Test(arguments: [[String](), ["--json"]])
+    func hexTextDecodesTheSameAsRawOctets(_ flags: [String]) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let raw = try directory.file("linkdown.bin", Datagrams.v1LinkDown)
+        let hex = try directory.file("linkdown.hex", Self.hexText(Datagrams.v1LinkDown))
+        let fromRaw = try await TrapMuxBinary.run(["decode"] + flags + [raw.path])
+        let fromHex = try await TrapMuxBinary.run(["decode"] + flags + [hex.path])
+        let fromStandardInput = try await TrapMuxBinary.run(
+            ["decode"] + flags + ["-"], standardInput: .bytes(Self.hexText(Datagrams.v1LinkDown)))
+        #expect(fromRaw.exited(0), "\(fromRaw)")
+        #expect(fromHex.exited(0), "\(fromHex)")
+        #expect(fromStandardInput.exited(0), "\(fromStandardInput)")
+        #expect(!fromRaw.stdout.isEmpty)
+        #expect(fromHex.stdout == fromRaw.stdout)
+        #expect(fromStandardInput.stdout == fromRaw.stdout)
+    }
+
+    @Test func rawOctetsOnStandardInputDecode() async throws {
+        let result = try await TrapMuxBinary.run(
+            ["decode", "--no-mibs", "-"], standardInput: .bytes(Datagrams.v1LinkDown))
+        #expect(result.exited(0), "\(result)")
+        #expect(result.stdout == Datagrams.v1LinkDownText + "\n")
+    }
+
+    @Test func binaryLocatorFindsTheBuiltExecutable() throws {
+        let url = try TrapMuxBinary.url()
+        #expect(url.lastPathComponent == "trapmux")
+        #expect(FileManager.default.isExecutableFile(atPath: url.path))
+    }
+
+    @Test func childProcessStopsAChildThatOutlivesItsDeadline() async throws {
+        let start = ContinuousClock.now
+        let result = try await ChildProcess.run(URL(fileURLWithPath: "/bin/sleep"), ["30"], timeout: .milliseconds(300))
+        #expect(result.timedOut)
+        #expect(result.signalled)
+        #expect(ContinuousClock.now - start < .seconds(10))
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+import TrapDecoder
+
+@testable import TrapMux
+
+/// MIB names through real net-snmp and the standard MIB text (scripts/ensure-mibs), via the built binary.
+@Suite struct MIBNameTests {
+    private static let exampleMIBs = PackagePaths.root.appendingPathComponent("config/mibs").path
+
+    /// `trapmux decode --json` of `datagram` with `arguments`; the decoded object and standard error.
+    private func decode(_ datagram: [UInt8], _ arguments: [String] = []) async throws -> ([String: Any], String) {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let file = try folder.file("trap.bin", datagram)
+        let result = try await TrapMuxBinary.run(["decode", "--json", file.path] + arguments)
+        #expect(result.exited(0), "\(result)")
+        let object = try JSONSerialization.jsonObject(with: Data(result.standardOutput)) as? [String: Any] ?? [:]
+        return (object, result.stderr)
+    }
+
+    private func varbindNames(_ object: [String: Any]) -> [String?] {
+        (object["varbinds"] as? [[String: Any]] ?? []).map { $0["name"] as? String }
+    }
+
+    private static func v1(enterprise: String, generic: GenericTrap, specific: Int32 = 0, varbinds: [VarBind]) -> [UInt8] {
+        let trap = TrapV1PDU(
+            enterprise: OID(enterprise)!, agentAddress: IPv4Address("192.0.2.7")!, genericTrap: generic.rawValue,
+            specificTrap: specific, timeStamp: 100, varbinds: varbinds)
+        return TrapMessage(version: .v1, community: Array("public".utf8)[...], pdu: .trapV1(trap)).encoded()!
+    }
+
+    private static func v2c(trapOID: String, varbinds: [VarBind] = []) -> [UInt8] {
+        let pdu = NotificationPDU(
+            requestID: 1,
+            varbinds: [
+                VarBind(oid: WellKnownOID.sysUpTime0, value: .timeTicks(100)),
+                VarBind(oid: WellKnownOID.snmpTrapOID0, value: .objectIdentifier(OID(trapOID)!)),
+            ] + varbinds)
+        return TrapMessage(version: .v2c, community: Array("public".utf8)[...], pdu: .trapV2(pdu)).encoded()!
+    }
+
+    private static let interfaceVarbinds = [
+        VarBind(oid: OID("1.3.6.1.2.1.2.2.1.1.2")!, value: .integer(2)),
+        VarBind(oid: OID("1.3.6.1.2.1.2.2.1.7.2")!, value: .integer(1)),
+        VarBind(oid: OID("1.3.6.1.2.1.2.2.1.8.2")!, value: .integer(2)),
+    ]
+
+    @Test func coldStartIsNamed() async throws {
+        let (object, _) = try await decode(Self.v2c(trapOID: "1.3.6.1.6.3.1.1.5.1"))
+        #expect(object["trap_name"] as? String == "SNMPv2-MIB::coldStart")
+        #expect(varbindNames(object) == ["SNMPv2-MIB::sysUpTime.0", "SNMPv2-MIB::snmpTrapOID.0"])
+    }
+
+    @Test func linkDownInterfaceInstancesAreNamedInV1AndV2c() async throws {
+        let expected = ["RFC1213-MIB::ifIndex.2", "RFC1213-MIB::ifAdminStatus.2", "RFC1213-MIB::ifOperStatus.2"]
+        let (v1, _) = try await decode(
+            Self.v1(enterprise: "1.3.6.1.4.1.8072.3.2.10", generic: .linkDown, varbinds: Self.interfaceVarbinds))
+        #expect(varbindNames(v1) == expected)
+        #expect(v1["enterprise_name"] as? String == "NET-SNMP-TC::linux")
+        let (v2, _) = try await decode(Self.v2c(trapOID: "1.3.6.1.6.3.1.1.5.3", varbinds: Self.interfaceVarbinds))
+        #expect(Array(varbindNames(v2).dropFirst(2)) == expected)
+        #expect((v2["trap_name"] as? String)?.hasPrefix("SNMPv2-MIB::") == true)
+        // Numeric OIDs stay beside the names.
+        #expect((v2["varbinds"] as? [[String: Any]])?[2]["oid"] as? String == "1.3.6.1.2.1.2.2.1.1.2")
+    }
+
+    @Test func theOperatorTextShowsNames() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let file = try folder.file(
+            "trap.bin", Self.v1(enterprise: "1.3.6.1.4.1.8072.3.2.10", generic: .linkDown, varbinds: Self.interfaceVarbinds))
+        let result = try await TrapMuxBinary.run(["decode", file.path])
+        #expect(result.stdout.contains("Enterprise: NET-SNMP-TC::linux "))
+        #expect(result.stdout.contains("(varbind 1 OID=RFC1213-MIB::ifIndex.2, type=INTEGER, value=2)"))
+    }
+
+    @Test func anUnknownEnterpriseStaysNumeric() async throws {
+        let (object, _) = try await decode(
+            Self.v1(enterprise: "1.3.6.1.4.1.99999.1", generic: .enterpriseSpecific, specific: 3, varbinds: []))
+        #expect(object["enterprise"] as? String == "1.3.6.1.4.1.99999.1")
+        #expect(object["enterprise_name"] == nil)
+        #expect(object["trap_name"] == nil)
+    }
+
+    @Test func aSiteMIBInAConfiguredFolderNamesItsNotifications() async throws {
+        let trap = Self.v2c(
+            trapOID: "1.3.6.1.4.1.8072.9999.9999.162.0.1",
+            varbinds: [VarBind(oid: OID("1.3.6.1.4.1.8072.9999.9999.162.1.1.0")!, value: .octetString(Array("front".utf8)[...]))])
+        let (named, _) = try await decode(trap, ["--mib-dir", Self.exampleMIBs])
+        #expect(named["trap_name"] as? String == "TRAPMUX-EXAMPLE-MIB::exampleDoorOpened")
+        #expect(varbindNames(named).last == "TRAPMUX-EXAMPLE-MIB::exampleDoorName.0")
+        #expect(named["enterprise_name"] as? String == "TRAPMUX-EXAMPLE-MIB::trapmuxExampleMIB")
+        let (unnamed, _) = try await decode(trap)
+        #expect(unnamed["trap_name"] as? String != "TRAPMUX-EXAMPLE-MIB::exampleDoorOpened")
+    }
+
+    @Test func mibsSwitchedOffGiveNumericOIDsOnly() async throws {
+        let (object, _) = try await decode(
+            Self.v1(enterprise: "1.3.6.1.4.1.8072.3.2.10", generic: .linkDown, varbinds: Self.interfaceVarbinds),
+            ["--no-mibs"])
+        #expect(object["enterprise_name"] == nil)
+        #expect(object["trap_name"] == nil)
+        #expect(varbindNames(object) == [nil, nil, nil])
+    }
+
+    @Test func aMissingFolderAndABrokenMIBFileGiveOneWarningEachAndDecodingGoesOn() async throws {
+        let broken = try TemporaryDirectory()
+        defer { broken.remove() }
+        _ = try broken.file(
+            "BROKEN-MIB.txt",
+            Array("BROKEN-MIB DEFINITIONS ::= BEGIN\nIMPORTS nothing FROM NOWHERE-MIB;\nbrokenThing OBJECT-TYPE SYNTAX ::= { }\nEND\n".utf8))
+        let (object, stderr) = try await decode(
+            Self.v1(enterprise: "1.3.6.1.4.1.8072.3.2.10", generic: .coldStart, varbinds: []),
+            ["--mib-dir", "/nonexistent/trapmux-mibs", "--mib-dir", broken.url.path])
+        #expect(object["enterprise_name"] as? String == "NET-SNMP-TC::linux")
+        let missing = stderr.split(separator: "\n").filter { $0.contains("/nonexistent/trapmux-mibs") }
+        #expect(missing.count == 1)
+        #expect(stderr.contains("BROKEN-MIB.txt"))
+    }
+
+    @Test func serverEventsCarryNamesBesideNumbers() async throws {
+        let server = try await RunningServer(
+            name: "named", configuration: "[mibs]\ndirectories = [\"/usr/share/trapmux/mibs\", \"\(Self.exampleMIBs)\"]\n")
+        let subscriber = try server.connect()
+        try subscriber.subscribe()
+        try server.send([Self.v1(enterprise: "1.3.6.1.4.1.8072.3.2.10", generic: .linkDown, varbinds: Self.interfaceVarbinds)])
+        let event = try subscriber.readTraps(1)[0]
+        #expect(event["enterprise_name"] as? String == "NET-SNMP-TC::linux")
+        #expect(event["enterprise"] as? String == "1.3.6.1.4.1.8072.3.2.10")
+        #expect(varbindNames(event) == ["RFC1213-MIB::ifIndex.2", "RFC1213-MIB::ifAdminStatus.2", "RFC1213-MIB::ifOperStatus.2"])
+        #expect((event["text"] as? String)?.contains("OID=RFC1213-MIB::ifIndex.2,") == true)
+        let result = await server.stop()
+        #expect(result.stderr.contains("MIBs loaded"))
+    }
+}
