@@ -192,14 +192,7 @@ struct SendCommand: AsyncParsableCommand {
 
     /// Whether `datagram` is a v2c Response-PDU with `requestID`.
     static func isResponse(_ datagram: [UInt8], to requestID: Int32) -> Bool {
-        var top = BERReader(datagram[...])
-        guard var message = try? top.readConstructed(BERTag.sequence),
-            (try? message.readInt32("version")) == 1,
-            (try? message.readElement(BERTag.octetString)) != nil,
-            var response = try? message.readConstructed(BERTag.response),
-            let id = try? response.readInt32("request-id")
-        else { return false }
-        return id == requestID
+        InformResponse.requestID(of: datagram) == requestID
     }
 
     static func interfaceVarbinds(operStatus: Int32) -> [VarBind] {

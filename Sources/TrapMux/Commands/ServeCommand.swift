@@ -24,7 +24,14 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Self.makeLogger(level: configuration.logLevel)
         let names = MIBLoading.load(configuration.mibs, logger: logger)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let cause = try await Self.serve(configuration, names: names, on: group.next(), logger: logger)
+        let cause: ProcessEvent.TerminationCause
+        do {
+            cause = try await Self.serve(configuration, names: names, on: group.next(), logger: logger)
+        } catch let error as ConfigurationError {
+            printError("trapmux: \(error)")
+            try? await group.shutdownGracefully()
+            throw ExitCode(2)
+        }
         try? await group.shutdownGracefully()
         if cause != .terminationRequest {
             throw ExitCode(1)
@@ -59,7 +66,15 @@ struct ServeCommand: AsyncParsableCommand {
             gate: gate, logger: logger)
         let listener = TrapListener(
             addresses: configuration.listen, receiveBufferBytes: configuration.receiveBufferBytes,
-            communities: configuration.communities, hub: hub, retry: retry, gate: gate, logger: logger)
+            communities: configuration.communities, rateLimit: configuration.rateLimit, hub: hub, retry: retry,
+            gate: gate, logger: logger)
+
+        let opened = try await RelayDispatcher.open(configuration.relays, on: eventLoop, reporter: reporter, logger: logger)
+        try await eventLoop.submit {
+            if !opened.isEmpty {
+                hub.value.relays = try RelayDispatcher(opened: opened, eventLoop: eventLoop, reporter: reporter)
+            }
+        }.get()
 
         // Started in this order and stopped in reverse: the listeners stop first, then the queues drain.
         let services = ServiceGroup(
@@ -79,7 +94,10 @@ struct ServeCommand: AsyncParsableCommand {
             cause = .processAborted
         }
         try? await reporter.report(.terminated(cause)).get()
-        try? await eventLoop.flatSubmit { hub.value.closeAll() }.get()
+        try? await eventLoop.flatSubmit {
+            hub.value.relays?.close()
+            return hub.value.closeAll()
+        }.get()
         return cause
     }
 

@@ -11,6 +11,8 @@ struct TOMLDocument {
         case integer(Int)
         case bool(Bool)
         case array([Value])
+        /// An inline table `{ key = value, … }` (relay filters).
+        case table([String: Value])
 
         var typeName: String {
             switch self {
@@ -18,6 +20,7 @@ struct TOMLDocument {
             case .integer: return "an integer"
             case .bool: return "a boolean"
             case .array: return "an array"
+            case .table: return "an inline table"
             }
         }
     }
@@ -230,6 +233,24 @@ struct TOMLDocument {
             switch c {
             case "\"", "'":
                 return .string(try string())
+            case "{":
+                position += 1
+                var members: [String: Value] = [:]
+                skipSpaces()
+                if consume("}") { return .table(members) }
+                while true {
+                    skipSpaces()
+                    let key = try key()
+                    skipSpaces()
+                    guard consume("=") else { throw SyntaxError(line: line, message: "expected '=' after '\(key)' in an inline table") }
+                    skipSpaces()
+                    guard members[key] == nil else { throw SyntaxError(line: line, message: "key '\(key)' is set twice") }
+                    members[key] = try value()
+                    skipSpaces()
+                    if consume(",") { continue }
+                    guard consume("}") else { throw SyntaxError(line: line, message: "expected ',' or '}' in an inline table") }
+                    return .table(members)
+                }
             case "[":
                 position += 1
                 var items: [Value] = []

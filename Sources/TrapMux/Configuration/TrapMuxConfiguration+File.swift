@@ -26,6 +26,10 @@ extension TrapMuxConfiguration {
     /// ("drop-oldest"|"drop-newest"|"disconnect"), `memory_budget_bytes` (integer).
     /// `[mibs]`: `enabled` (boolean), `directories` (array of paths, added to net-snmp's defaults), `modules`
     /// (array of module names, "ALL" for every module found).
+    /// `[rate_limit]`: `rate` (traps per second per source), `burst` (integers).
+    /// `[[relay]]` (repeatable): `name`, `target` ("host:port"), `mode` ("raw"|"v2c"|"inform"), `community`,
+    /// `filter` (inline table with the subscriber filter keys), `queue` (integer), `timeout` (duration),
+    /// `retries` (integer).
     /// Unknown keys, wrong types and bad values are errors naming the file, line and key.
     static func load(file path: String) throws(ConfigurationError) -> TrapMuxConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -76,13 +80,25 @@ extension TrapMuxConfiguration {
         }
         try top.rejectUnknownKeys()
 
-        for table in document.tables.dropFirst() where !["subscribers", "mibs"].contains(table.name) {
+        for table in document.tables.dropFirst() where !["subscribers", "mibs", "rate_limit"].contains(table.name) {
             throw ConfigurationError(
-                file: file, line: table.line, key: "[\(table.name)]", message: "unknown table; expected [subscribers] or [mibs]")
+                file: file, line: table.line, key: "[\(table.name)]",
+                message: "unknown table; expected [subscribers], [mibs], [rate_limit] or [[relay]]")
         }
-        for (name, tables) in document.arrayTables {
+        for (name, tables) in document.arrayTables where name != "relay" {
             throw ConfigurationError(
-                file: file, line: tables[0].line, key: "[[\(name)]]", message: "unknown array of tables")
+                file: file, line: tables[0].line, key: "[[\(name)]]", message: "unknown array of tables; expected [[relay]]")
+        }
+        for table in document.arrayTables["relay"] ?? [] {
+            configuration.relays.append(try relay(table, file: file, existing: configuration.relays))
+        }
+        if let table = document.table("rate_limit") {
+            var reader = KeyReader(table: table, file: file)
+            let rate = try reader.integer("rate", in: 1...10_000_000)
+            let burst = try reader.integer("burst", in: 1...10_000_000)
+            guard let rate else { throw reader.error("rate", "expected rate = traps per second per source") }
+            configuration.rateLimit = RateLimitSettings(rate: rate, burst: burst ?? max(1, rate))
+            try reader.rejectUnknownKeys()
         }
 
         if let table = document.table("subscribers") {
@@ -127,6 +143,61 @@ extension TrapMuxConfiguration {
     }
 }
 
+extension TrapMuxConfiguration {
+    private static func relay(
+        _ table: TOMLDocument.Table, file: String, existing: [RelaySettings]
+    ) throws(ConfigurationError) -> RelaySettings {
+        var reader = KeyReader(table: table, file: file)
+        guard let name = try reader.string("name"), !name.isEmpty else {
+            throw reader.error("name", "every [[relay]] needs a name")
+        }
+        guard !existing.contains(where: { $0.name == name }) else {
+            throw reader.error("name", "relay name \"\(name)\" is used twice")
+        }
+        guard let target = try reader.string("target"), RelayAddress(target) != nil else {
+            throw reader.error("target", "expected \"host:port\" such as \"192.0.2.10:162\", \"[2001:db8::1]:162\" or \"nms.example.net:162\"")
+        }
+        var relay = RelaySettings(name: name, target: target)
+        if let mode = try reader.string("mode") {
+            guard let value = RelayMode(rawValue: mode) else {
+                throw reader.error("mode", "expected raw, v2c or inform, found \"\(mode)\"")
+            }
+            relay.mode = value
+        }
+        relay.community = try reader.string("community") ?? relay.community
+        if let filter = try reader.table("filter") {
+            do {
+                relay.filter = try SubscriberProtocol.parseFilter(filter)
+            } catch {
+                throw reader.error("filter", error.message)
+            }
+        }
+        relay.queue = try reader.integer("queue", in: 1...10_000_000) ?? relay.queue
+        relay.timeout = try reader.duration("timeout") ?? relay.timeout
+        relay.retries = try reader.integer("retries", in: 0...100) ?? relay.retries
+        try reader.rejectUnknownKeys()
+        return relay
+    }
+}
+
+/// A relay target's `host:port`, with IPv6 literals in brackets.
+struct RelayAddress: Equatable, Sendable {
+    let host: String
+    let port: Int
+
+    init?(_ text: String) {
+        if let literal = ListenAddress(text) {
+            host = literal.host
+            port = literal.port
+            return
+        }
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port), !parts[0].isEmpty else { return nil }
+        host = String(parts[0])
+        self.port = port
+    }
+}
+
 /// Reads typed keys from one table and remembers which were used, so the rest can be rejected.
 private struct KeyReader {
     let table: TOMLDocument.Table
@@ -159,6 +230,25 @@ private struct KeyReader {
         guard let entry = entry(key) else { return nil }
         guard case .string(let value) = entry.value else { throw typeError(key, expected: "a string", found: entry.value) }
         return value
+    }
+
+    /// An inline table as plain values (strings, integers, booleans and arrays of them).
+    mutating func table(_ key: String) throws(ConfigurationError) -> [String: Any]? {
+        guard let entry = entry(key) else { return nil }
+        guard case .table(let members) = entry.value else {
+            throw typeError(key, expected: "an inline table such as { generic = [\"linkDown\"] }", found: entry.value)
+        }
+        return members.mapValues(Self.plain)
+    }
+
+    private static func plain(_ value: TOMLDocument.Value) -> Any {
+        switch value {
+        case .string(let text): return text
+        case .integer(let number): return number
+        case .bool(let flag): return flag
+        case .array(let items): return items.map(plain)
+        case .table(let members): return members.mapValues(plain)
+        }
     }
 
     mutating func bool(_ key: String) throws(ConfigurationError) -> Bool? {

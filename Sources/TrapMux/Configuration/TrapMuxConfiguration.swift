@@ -20,6 +20,45 @@ struct TrapMuxConfiguration: Sendable, Equatable {
     var subscribers = SubscriberSettings()
     /// MIB name lookup through net-snmp.
     var mibs = MIBSettings()
+    /// Upstream managers that matching traps are forwarded to.
+    var relays: [RelaySettings] = []
+    /// Per-source token bucket applied before delivery and relaying; nil = unlimited.
+    var rateLimit: RateLimitSettings?
+
+    /// One upstream manager (SPEC §7).
+    struct RelaySettings: Sendable, Equatable {
+        /// Names the target in stats and events.
+        var name: String
+        /// `host:port` (IPv4, `[IPv6]` or a host name, resolved at start).
+        var target: String
+        var mode = RelayMode.v2c
+        /// Community of the re-encoded traps (`v2c`, `inform`).
+        var community = "public"
+        /// Which traps go to this target (the subscriber filter language).
+        var filter = SubscriptionFilter()
+        /// Datagrams waiting for the target; beyond it the oldest are dropped and counted.
+        var queue = 10_000
+        /// How long an inform waits for its acknowledgement before it is sent again.
+        var timeout: Duration = .seconds(1)
+        /// Retransmissions of an unacknowledged inform before it counts as failed.
+        var retries = 3
+    }
+
+    /// How a relay target receives traps.
+    enum RelayMode: String, Sendable, Equatable, CaseIterable {
+        /// The received datagram byte for byte.
+        case raw
+        /// Re-encoded as an SNMPv2c trap (RFC 3584 §3.1) with the sender in snmpTrapAddress.0.
+        case v2c
+        /// Like v2c, as an InformRequest retried until acknowledged.
+        case inform
+    }
+
+    /// A token bucket per source address: `rate` traps per second on average, bursts of `burst`.
+    struct RateLimitSettings: Sendable, Equatable {
+        var rate: Int
+        var burst: Int
+    }
 
     /// Which MIBs give OIDs their names (SPEC §8).
     struct MIBSettings: Sendable, Equatable {

@@ -8,6 +8,8 @@ struct TrapEvent: Sendable {
     let receivedAt: Int64
     /// Who sent the datagram.
     let source: SourceAddress
+    /// The datagram as received (the message's values are views into it), for raw relaying.
+    let datagram: [UInt8]
     /// The decoded message.
     let message: TrapMessage
     /// Its generic trap and both RFC 3584 views.

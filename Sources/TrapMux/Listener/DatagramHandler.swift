@@ -12,10 +12,12 @@ final class DatagramHandler: ChannelInboundHandler {
     private let communities: [[UInt8]]
     private let logger: Logger
     private var errorLog = DecodeErrorLog()
+    private var rateLimiter: SourceRateLimiter?
     private var needsFlush = false
 
-    init(hub: FanOutHub, communities: [String], logger: Logger) {
+    init(hub: FanOutHub, communities: [String], rateLimit: TrapMuxConfiguration.RateLimitSettings?, logger: Logger) {
         self.hub = hub
+        self.rateLimiter = rateLimit.map(SourceRateLimiter.init)
         self.communities = communities.map { Array($0.utf8) }
         self.logger = logger
     }
@@ -47,10 +49,14 @@ final class DatagramHandler: ChannelInboundHandler {
                 return
             }
         }
+        if rateLimiter != nil, !(rateLimiter!.admit(source.ip, now: .now())) {
+            hub.counters.rateLimited += 1
+            return
+        }
         guard let classification = message.classify(source: source.ipText) else { return }
 
         let event = TrapEvent(
-            seq: hub.nextSeq(), receivedAt: receivedAt, source: source, message: message,
+            seq: hub.nextSeq(), receivedAt: receivedAt, source: source, datagram: datagram, message: message,
             classification: classification)
         hub.publish(event)
         hub.counters.trapsByVersion[message.version, default: 0] += 1
@@ -67,6 +73,7 @@ final class DatagramHandler: ChannelInboundHandler {
 
     func channelReadComplete(context: ChannelHandlerContext) {
         hub.flush()
+        rateLimiter?.summarise(now: .now(), logger: logger)
         if needsFlush {
             needsFlush = false
             context.flush()

@@ -14,6 +14,7 @@ struct TrapListener: Service {
     let addresses: [ListenAddress]
     let receiveBufferBytes: Int
     let communities: [String]
+    let rateLimit: TrapMuxConfiguration.RateLimitSettings?
     let hub: NIOLoopBound<FanOutHub>
     let retry: BindRetry
     let gate: StartupGate
@@ -41,6 +42,7 @@ struct TrapListener: Service {
     private func bind(_ address: ListenAddress) async throws -> Channel {
         let hub = self.hub
         let communities = self.communities
+        let rateLimit = self.rateLimit
         let logger = self.logger
         var bootstrap = DatagramBootstrap(group: hub.eventLoop)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -57,7 +59,7 @@ struct TrapListener: Service {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        DatagramHandler(hub: hub.value, communities: communities, logger: logger))
+                        DatagramHandler(hub: hub.value, communities: communities, rateLimit: rateLimit, logger: logger))
                 }
             }
             .bind(host: address.host, port: address.port)

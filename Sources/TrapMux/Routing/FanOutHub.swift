@@ -14,6 +14,8 @@ final class FanOutHub {
     let names: MIBNames?
     let settings: TrapMuxConfiguration.SubscriberSettings
     private let logger: Logger
+    /// Upstream managers that also get the events.
+    var relays: RelayDispatcher?
     /// Called (on the loop, outside delivery) when shedding starts, at most every 10 s while it lasts.
     var onMemoryFull: ((ProcessEvent) -> Void)?
 
@@ -114,6 +116,7 @@ final class FanOutHub {
 
     /// Delivers a trap event to the subscribers whose filter it matches.
     func publish(_ event: TrapEvent) {
+        relays?.forward(event)
         var json: ByteBuffer?
         var text: ByteBuffer?
         for subscriber in subscribers where subscriber.subscription.filter.matches(event) {
@@ -154,6 +157,7 @@ final class FanOutHub {
 
     /// Flushes what this batch wrote; called once per receive batch.
     func flush() {
+        relays?.flush()
         while let subscriber = dirty.popLast() {
             subscriber.isDirty = false
             pump(subscriber)
@@ -261,6 +265,35 @@ final class FanOutHub {
                 writer.key("kernel_udp_rcvbuf_errors")
                 writer.number(errors)
             }
+            writer.key("rate_limited")
+            writer.number(counters.rateLimited)
+            writer.key("relays")
+            writer.beginArray()
+            for target in relays?.targets ?? [] {
+                writer.beginObject()
+                writer.key("name")
+                writer.string(target.settings.name)
+                writer.key("target")
+                writer.string(target.settings.target)
+                writer.key("mode")
+                writer.string(target.settings.mode.rawValue)
+                writer.key("sent")
+                writer.number(target.counters.sent)
+                writer.key("acknowledged")
+                writer.number(target.counters.acknowledged)
+                writer.key("retransmitted")
+                writer.number(target.counters.retransmitted)
+                writer.key("failed")
+                writer.number(target.counters.failed)
+                writer.key("dropped_by_queue")
+                writer.number(target.counters.droppedByQueue)
+                writer.key("send_errors")
+                writer.number(target.counters.sendErrors)
+                writer.key("backlog")
+                writer.number(target.backlog)
+                writer.endObject()
+            }
+            writer.endArray()
             writer.key("subscribers")
             writer.beginArray()
             for subscriber in subscribers {

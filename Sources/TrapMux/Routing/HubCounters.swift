@@ -15,6 +15,8 @@ struct HubCounters {
     var queueDropped: UInt64 = 0
     /// Events shed because the memory budget was exhausted.
     var memoryShed: UInt64 = 0
+    /// Traps over their source's rate limit (not delivered, not relayed).
+    var rateLimited: UInt64 = 0
     /// Subscribers closed by the disconnect overflow policy.
     var overflowDisconnects: UInt64 = 0
 }
