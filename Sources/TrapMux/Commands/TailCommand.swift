@@ -91,6 +91,8 @@ struct TailCommand: ParsableCommand {
                 }
                 // Lines from the server are escaped already; escape again so nothing raw reaches a terminal.
                 print(TextEscaping.escaped(line))
+                // A pipe or a container log is not a terminal: flush per event so each shows up as it comes.
+                fflush(nil)
                 if line.starts(with: Array(#"{"type":"process""#.utf8)) { continue }
                 if format == "text" && Self.isProcessText(line) { continue }
                 traps += 1
@@ -151,6 +153,7 @@ struct TailCommand: ParsableCommand {
         let count = object?["count"] ?? "?"
         let first = object?["first_seq"] ?? "?"
         let last = object?["last_seq"] ?? "?"
+        defer { fflush(nil) }
         print("-- trapmux dropped \(count) events (seq \(first)–\(last)): this subscriber read too slowly --")
     }
 
