@@ -100,16 +100,26 @@ import Glibc
 
     @Test func aDeadTargetIsReportedAndCountedWhileALiveOneGetsEverything() async throws {
         let sink = try UDPSink()
-        let deadPort = try FreePort.udp()
+        // Held while the server picks its own port, so the two cannot coincide; closed before any trap is sent.
+        var placeholder: UDPSink? = try UDPSink()
+        let deadPort = placeholder!.port
         let server = try await RunningServer(
             configuration: Self.relayConfig([("dead", deadPort, "v2c", ""), ("live", sink.port, "raw", "")]))
+        placeholder = nil
         let datagrams = (0..<300).map { TestTraps.v2c(.linkDown, requestID: Int32($0)) }
         try server.send(datagrams)
         #expect(sink.receive(count: 300) == datagrams)
+        // ICMP port unreachable comes back asynchronously: ask until the error has been seen (bounded).
         let statsClient = try server.connect()
-        try statsClient.send(#"{"stats": {}}"#)
-        let relays = try #require(try statsClient.readObject()["stats"] as? [String: Any])["relays"] as? [[String: Any]]
-        let dead = relays?.first { $0["name"] as? String == "dead" }
+        var dead: [String: Any]?
+        for _ in 0..<30 {
+            try statsClient.send(#"{"stats": {}}"#)
+            let relays = try #require(try statsClient.readObject()["stats"] as? [String: Any])["relays"] as? [[String: Any]]
+            dead = relays?.first { $0["name"] as? String == "dead" }
+            if (dead?["send_errors"] as? Int ?? 0) > 0 { break }
+            try server.send([TestTraps.v2c(.linkDown, requestID: 999)])
+            try await Task.sleep(for: .milliseconds(100))
+        }
         #expect((dead?["send_errors"] as? Int ?? 0) > 0)
         let result = await server.stop()
         let faults = result.stderrLines.filter { $0.contains("Process-I/O error") && $0.contains("relay dead") }

@@ -101,6 +101,7 @@ final class MIBTree: MIBNames, Sendable {
         netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1)
         netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_SAVE_MIB_DESCRS, 0)
         netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_MIB_WARNINGS, 1)
+        netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_MIB_ERRORS, 1)
         // Parse messages go to our collector instead of stderr.
         snmp_register_callback(
             SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, mibLogCallback, Unmanaged.passUnretained(collector).toOpaque())

@@ -22,10 +22,10 @@ final class RunningServer: @unchecked Sendable {
         self.socketPath = socketPath ?? folder.url.appendingPathComponent("trapmux.sock").path
         self.name = name
         var arguments = ["serve", "--listen", "127.0.0.1:\(port)", "--socket", self.socketPath, "--name", name]
-        if let configuration {
-            let file = try folder.file("trapmux.toml", Array(configuration.utf8))
-            arguments += ["--config", file.path]
-        }
+        // Without a configuration of its own a test gets numeric OIDs, so texts can be compared with SPEC §5 exactly.
+        let text = configuration ?? "[mibs]\nenabled = false\n"
+        let file = try folder.file("trapmux.toml", Array(text.utf8))
+        arguments += ["--config", file.path]
         process = try TrapMuxBinary.start(arguments)
         guard await process.waitForOutput(containing: "Process-Started", inStandardError: true, timeout: .seconds(20)) else {
             process.signal(SIGKILL)
