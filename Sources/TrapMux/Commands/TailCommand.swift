@@ -63,7 +63,9 @@ struct TailCommand: ParsableCommand {
         if !source.isEmpty { filter["source"] = source }
         if !community.isEmpty { filter["community"] = community }
         if !snmpVersion.isEmpty { filter["version"] = snmpVersion }
-        var subscribe: [String: Any] = ["name": name, "format": format, "process_events": !noProcessEvents]
+        // Text output is the operator text plus the notification's name, which the operator text does not carry;
+        // so tail asks for JSON and prints both.
+        var subscribe: [String: Any] = ["name": name, "format": "json", "process_events": !noProcessEvents]
         if !filter.isEmpty { subscribe["filter"] = filter }
         if let queue { subscribe["queue"] = queue }
         let request = try JSONSerialization.data(withJSONObject: ["subscribe": subscribe], options: [.sortedKeys])
@@ -90,11 +92,11 @@ struct TailCommand: ParsableCommand {
                     continue
                 }
                 // Lines from the server are escaped already; escape again so nothing raw reaches a terminal.
-                print(TextEscaping.escaped(line))
+                print(TextEscaping.escaped(format == "json" ? line : Self.textLine(line)))
                 // A pipe or a container log is not a terminal: flush per event so each shows up as it comes.
                 fflush(nil)
                 if line.starts(with: Array(#"{"type":"process""#.utf8)) { continue }
-                if format == "text" && Self.isProcessText(line) { continue }
+
                 traps += 1
                 if let count, traps >= count { return }
             }
@@ -123,13 +125,9 @@ struct TailCommand: ParsableCommand {
                 dropped += object?["count"] as? Int ?? 0
                 continue
             }
-            if format == "json" {
-                if line.starts(with: Array(#"{"type":"process""#.utf8)) { continue }
-                guard line.starts(with: trapPrefix), line.last == UInt8(ascii: "}") else {
-                    malformed += 1
-                    continue
-                }
-            } else if Self.isProcessText(line) {
+            if line.starts(with: Array(#"{"type":"process""#.utf8)) { continue }
+            guard line.starts(with: trapPrefix), line.last == UInt8(ascii: "}") else {
+                malformed += 1
                 continue
             }
             traps += 1
@@ -157,10 +155,14 @@ struct TailCommand: ParsableCommand {
         print("-- trapmux dropped \(count) events (seq \(first)–\(last)): this subscriber read too slowly --")
     }
 
-    private static func isProcessText(_ line: [UInt8]) -> Bool {
-        let text = String(decoding: line.prefix(48), as: UTF8.self)
-        return text.hasPrefix("Object unavailable SNMP-Trap-Multiplexer")
-            || text.hasPrefix("Object available SNMP-Trap-Multiplexer")
-            || text.hasPrefix("Transient Fault SNMP-Trap-Multiplexer")
+    /// The operator text of a JSON event line, followed by the notification's name (or OID) for trap events.
+    private static func textLine(_ line: [UInt8]) -> [UInt8] {
+        guard let event = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any],
+            let text = event["text"] as? String
+        else { return line }
+        guard event["type"] as? String == "trap", let trap = (event["trap_name"] ?? event["trap_oid"]) as? String else {
+            return Array(text.utf8)
+        }
+        return Array("\(text) [\(trap)]".utf8)
     }
 }
