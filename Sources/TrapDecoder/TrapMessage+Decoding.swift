@@ -4,7 +4,27 @@ extension TrapMessage {
     /// Grammar: RFC 1157 (v1 Message, Trap-PDU), RFC 1901/3416 (v2c Message, SNMPv2-Trap-PDU,
     /// InformRequest-PDU), RFC 3412/3414 (v3 message, USM parameters, scopedPDU). Cost is linear in
     /// the datagram's size; values are views into `datagram`.
-    public init(decoding datagram: ArraySlice<UInt8>) throws(TrapDecodingError) {
+    ///
+    /// Well-formed v1 and v2c notifications, nearly all traffic, take the single-pass fast path
+    /// (`SinglePassDecoder`); whatever it does not accept goes to the reference decoder below, which defines
+    /// the rules and reports every error with its kind, offset and reason.
+    public init(decoding datagram: borrowing ArraySlice<UInt8>) throws(TrapDecodingError) {
+        // Borrowed, not owned as initializer arguments are by default: callers need not retain the datagram.
+        do {
+            self = try SinglePassDecoder.decode(datagram)
+        } catch {
+            self = try TrapMessage(referenceDecoding: copy datagram)
+        }
+    }
+
+    /// Decodes one UDP payload held in an array.
+    public init(decoding datagram: [UInt8]) throws(TrapDecodingError) {
+        try self.init(decoding: datagram[...])
+    }
+
+    /// The reference decoder: the grammar read element by element with `BERReader`, every rule checked where
+    /// the grammar puts it. The fast path must accept nothing this rejects and decode identically what it accepts.
+    init(referenceDecoding datagram: ArraySlice<UInt8>) throws(TrapDecodingError) {
         var top = BERReader(datagram)
         var message = try top.readConstructed(BERTag.sequence)
         try top.finish("the SNMP message")
@@ -28,11 +48,6 @@ extension TrapMessage {
             try message.finish("the SNMPv3 message")
             self.init(version: .v3, community: nil, v3: header, pdu: pdu)
         }
-    }
-
-    /// Decodes one UDP payload held in an array.
-    public init(decoding datagram: [UInt8]) throws(TrapDecodingError) {
-        try self.init(decoding: datagram[...])
     }
 
     // MARK: PDUs

@@ -5,9 +5,17 @@ public struct TrapMessage: Hashable, Sendable {
     /// The community octets of a v1 or v2c message (may be any bytes); nil for v3.
     public var community: ArraySlice<UInt8>?
     /// The v3 header; nil for v1 and v2c.
-    public var v3: SNMPv3Header?
+    public var v3: SNMPv3Header? {
+        get { v3Storage?.header }
+        set { v3Storage = newValue.map(SNMPv3HeaderBox.init) }
+    }
     /// The notification itself.
     public var pdu: PDU
+
+    /// The v3 header, boxed: with its optional views it takes over 200 bytes, which every v1 and v2c message
+    /// would otherwise carry (and copy on every move) as an empty optional. The box is immutable, so messages
+    /// keep value semantics; the setter of `v3` makes a new box.
+    private var v3Storage: SNMPv3HeaderBox?
 
     /// The notification carried by a message.
     public enum PDU: Hashable, Sendable {
@@ -28,20 +36,33 @@ public struct TrapMessage: Hashable, Sendable {
         }
     }
 
-    /// Creates a message.
-    public init(version: SNMPVersion, community: ArraySlice<UInt8>?, v3: SNMPv3Header? = nil, pdu: PDU) {
-        self.version = version
-        self.community = community
-        self.v3 = v3
-        self.pdu = pdu
+    /// A v1 or v2c message, for the fast path (`SinglePassDecoder`).
+    ///
+    /// Through the memberwise initializer (the public initializer is in an extension so that it stays
+    /// available): inlined, the public one made the compiler copy the finished message once, a retain and a
+    /// release of every view in it.
+    static func make(version: SNMPVersion, community: ArraySlice<UInt8>, pdu: PDU) -> TrapMessage {
+        TrapMessage(version: version, community: community, pdu: pdu, v3Storage: nil)
     }
 
     /// The variable-bindings of the PDU; empty when encrypted.
     public var varbinds: [VarBind] {
+        // One case per line: a pattern binding two cases makes the compiler copy the whole PDU.
         switch pdu {
         case .trapV1(let trap): return trap.varbinds
-        case .trapV2(let notification), .inform(let notification): return notification.varbinds
+        case .trapV2(let notification): return notification.varbinds
+        case .inform(let notification): return notification.varbinds
         case .encrypted: return []
         }
+    }
+}
+
+extension TrapMessage {
+    /// Creates a message.
+    public init(version: SNMPVersion, community: ArraySlice<UInt8>?, v3: SNMPv3Header? = nil, pdu: PDU) {
+        self.version = version
+        self.community = community
+        self.v3Storage = v3.map(SNMPv3HeaderBox.init)
+        self.pdu = pdu
     }
 }
