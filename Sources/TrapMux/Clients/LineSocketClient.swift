@@ -17,25 +17,17 @@ final class LineSocketClient {
     init(path: String) throws(Failure) {
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket(): \(String(cString: strerror(errno)))") }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        guard path.utf8.count < MemoryLayout.size(ofValue: address.sun_path) else {
+        do {
+            try UnixSocketConnect.connect(fd, to: path)
+        } catch {
             close(fd)
-            throw Failure(description: "socket path too long: \(path)")
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: path.utf8)
-            raw[path.utf8.count] = 0
-        }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            switch error {
+            case .pathTooLong:
+                throw Failure(description: "socket path too long: \(path)")
+            case .system(let code):
+                throw Failure(
+                    description: "cannot connect to \(path): \(String(cString: strerror(code))) (is trapmux running? see --socket)")
             }
-        }
-        guard result == 0 else {
-            let why = String(cString: strerror(errno))
-            close(fd)
-            throw Failure(description: "cannot connect to \(path): \(why) (is trapmux running? see --socket)")
         }
     }
 
