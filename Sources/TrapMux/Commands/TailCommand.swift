@@ -50,9 +50,13 @@ struct TailCommand: ParsableCommand {
     @Option(help: "With --quiet: stop after this many seconds without an event.")
     var idleSeconds = 5.0
 
+    @Flag(help: "With --quiet: measure each trap's delay from received_at to being read; print p50/p99/max.")
+    var latency = false
+
     func validate() throws {
         guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json") }
         if let count, count < 1 { throw ValidationError("--count must be at least 1") }
+        if latency && !quiet { throw ValidationError("--latency needs --quiet (printing would be timed too)") }
     }
 
     func run() throws {
@@ -109,37 +113,25 @@ struct TailCommand: ParsableCommand {
     }
 
     /// Counts events without printing them, checking each is one whole JSON object or text line.
+    ///
+    /// This is the benchmark subscriber, so the per-line work is a few byte comparisons on a view into the
+    /// client's buffer: no copy, no Foundation. Only the rare dropped markers are parsed as JSON.
     private func countQuietly(_ client: LineSocketClient) throws {
         client.setReadTimeout(seconds: idleSeconds)
-        var traps = 0
-        var dropped = 0
-        var malformed = 0
-        var first: ContinuousClock.Instant?
-        var last = ContinuousClock.now
-        let trapPrefix = Array(#"{"type":"trap""#.utf8)
-        let droppedPrefix = Array(#"{"type":"dropped""#.utf8)
-        while count.map({ traps < $0 }) ?? true {
-            guard let line = try? client.readLine() else { break }
-            if line.starts(with: droppedPrefix) {
-                let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any]
-                dropped += object?["count"] as? Int ?? 0
-                continue
-            }
-            if line.starts(with: Array(#"{"type":"process""#.utf8)) { continue }
-            guard line.starts(with: trapPrefix), line.last == UInt8(ascii: "}") else {
-                malformed += 1
-                continue
-            }
-            traps += 1
-            last = ContinuousClock.now
-            if first == nil { first = last }
-        }
-        let seconds = first.map { start in
-            let elapsed = last - start
+        var tally = QuietTally(measuresLatency: latency)
+        let limit = count ?? Int.max
+        // A read timeout (--idle-seconds) or the end of the stream ends the count like reaching --count does.
+        while tally.traps < limit, (try? client.withNextLine({ tally.add($0) })) != nil {}
+        let seconds = tally.firstTrap.map { start in
+            let elapsed = tally.lastTrap - start
             return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         } ?? 0
-        print("received \(traps) events, \(dropped) dropped, \(malformed) malformed, in \(String(format: "%.3f", seconds)) s"
-              + (seconds > 0 ? ": \(Int(Double(traps) / seconds)) per second" : ""))
+        print("received \(tally.traps) events, \(tally.dropped) dropped, \(tally.malformed) malformed, "
+              + "in \(String(format: "%.3f", seconds)) s"
+              + (seconds > 0 ? ": \(Int(Double(tally.traps) / seconds)) per second" : ""))
+        if latency {
+            print(tally.latencySummary())
+        }
     }
 
     private func printDropped(_ line: [UInt8]) {
@@ -164,5 +156,122 @@ struct TailCommand: ParsableCommand {
             return Array(text.utf8)
         }
         return Array("\(text) [\(trap)]".utf8)
+    }
+}
+
+/// What `tail --quiet` counts: trap events, dropped markers, malformed lines, and optionally each trap's latency.
+private struct QuietTally {
+    var traps = 0
+    var dropped = 0
+    var malformed = 0
+    var firstTrap: ContinuousClock.Instant?
+    var lastTrap = ContinuousClock.now
+    /// Microseconds from `received_at` to the line being read, one per trap, when latency is measured.
+    private var latencies: [Int64]?
+
+    /// An empty tally; `measuresLatency` keeps one latency sample per trap (8 bytes each) for the percentiles.
+    init(measuresLatency: Bool) {
+        latencies = measuresLatency ? [] : nil
+    }
+
+    /// Counts one line. The line is a view into the reader's buffer and is not kept.
+    mutating func add(_ line: UnsafeRawBufferPointer) {
+        if Self.hasPrefix(line, #"{"type":"trap""#) {
+            // A line cut short or two events run together would not end in the object's closing brace.
+            guard line.last == UInt8(ascii: "}") else {
+                malformed += 1
+                return
+            }
+            if latencies != nil {
+                // Read the wall clock first: the parse below is part of this reader's cost, not the latency.
+                let now = WallClock.microseconds()
+                guard let received = ReceivedAt.microseconds(in: line) else {
+                    malformed += 1
+                    return
+                }
+                latencies!.append(now - received)
+            }
+            traps += 1
+            lastTrap = ContinuousClock.now
+            if firstTrap == nil { firstTrap = lastTrap }
+        } else if Self.hasPrefix(line, #"{"type":"dropped""#) {
+            let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any]
+            dropped += object?["count"] as? Int ?? 0
+        } else if !Self.hasPrefix(line, #"{"type":"process""#) {
+            malformed += 1
+        }
+    }
+
+    /// One line with p50, p99 and max latency in microseconds (nearest-rank percentiles).
+    func latencySummary() -> String {
+        guard let latencies, !latencies.isEmpty else { return "latency: no trap events" }
+        let sorted = latencies.sorted()
+        func percentile(_ fraction: Double) -> Int64 {
+            let rank = Int((fraction * Double(sorted.count)).rounded(.up))
+            return sorted[min(max(rank, 1), sorted.count) - 1]
+        }
+        return "latency from receipt to read: p50 \(percentile(0.50)) us, p99 \(percentile(0.99)) us, "
+            + "max \(sorted.last!) us (\(sorted.count) events)"
+    }
+
+    /// Whether `line` starts with `prefix`, compared in place.
+    private static func hasPrefix(_ line: UnsafeRawBufferPointer, _ prefix: StaticString) -> Bool {
+        line.count >= prefix.utf8CodeUnitCount
+            && memcmp(line.baseAddress!, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
+    }
+}
+
+/// Reads an event's `"received_at":"2026-11-26T12:49:09.123456Z"` field (RFC 3339 UTC, microseconds, as
+/// `RFC3339.format` writes it) without a JSON or date parser, since it runs once per event at full rate.
+enum ReceivedAt {
+    private static let key: StaticString = #""received_at":""#
+    /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`
+    private static let textLength = 27
+
+    /// Microseconds since the Unix epoch of the line's `received_at`; nil if it has none in that form.
+    static func microseconds(in line: UnsafeRawBufferPointer) -> Int64? {
+        guard let start = valueStart(in: line), start + textLength <= line.count else { return nil }
+        return microseconds(text: UnsafeRawBufferPointer(rebasing: line[start..<start + textLength]))
+    }
+
+    /// Microseconds since the epoch of exactly `YYYY-MM-DDTHH:MM:SS.ffffffZ`; nil for anything else.
+    static func microseconds(text: UnsafeRawBufferPointer) -> Int64? {
+        guard text.count == textLength, text[4] == UInt8(ascii: "-"), text[7] == UInt8(ascii: "-"),
+            text[10] == UInt8(ascii: "T"), text[13] == UInt8(ascii: ":"), text[16] == UInt8(ascii: ":"),
+            text[19] == UInt8(ascii: "."), text[26] == UInt8(ascii: "Z")
+        else { return nil }
+        func number(_ from: Int, _ length: Int) -> Int64? {
+            var value: Int64 = 0
+            for index in from..<from + length {
+                let digit = Int64(text[index]) - 48
+                guard (0...9).contains(digit) else { return nil }
+                value = value * 10 + digit
+            }
+            return value
+        }
+        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+            let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+            let fraction = number(20, 6), (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
+        // Howard Hinnant's days_from_civil: the inverse of the arithmetic in RFC3339.format.
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second
+        return seconds * 1_000_000 + fraction
+    }
+
+    /// The offset just after `"received_at":"`. The server writes it third, after `type` and `seq`, so the
+    /// search ends within the first few dozen bytes.
+    private static func valueStart(in line: UnsafeRawBufferPointer) -> Int? {
+        let keyLength = key.utf8CodeUnitCount
+        guard line.count >= keyLength else { return nil }
+        for offset in 0...(line.count - keyLength) where line[offset] == UInt8(ascii: "\"") {
+            if memcmp(line.baseAddress! + offset, key.utf8Start, keyLength) == 0 { return offset + keyLength }
+        }
+        return nil
     }
 }
