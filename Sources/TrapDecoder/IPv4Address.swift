@@ -38,6 +38,18 @@ public struct IPv4Address: Hashable, Sendable, CustomStringConvertible {
 
     /// Dotted quad text.
     public var description: String {
-        "\(value >> 24).\((value >> 16) & 0xFF).\((value >> 8) & 0xFF).\(value & 0xFF)"
+        var text: [UInt8] = []
+        text.reserveCapacity(15)
+        appendDotted(to: &text)
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Appends the dotted quad text to `bytes`.
+    public func appendDotted(to bytes: inout [UInt8]) {
+        DecimalText.append(UInt64(value >> 24), to: &bytes)
+        for shift: UInt32 in [16, 8, 0] {
+            bytes.append(UInt8(ascii: "."))
+            DecimalText.append(UInt64((value >> shift) & 0xFF), to: &bytes)
+        }
     }
 }

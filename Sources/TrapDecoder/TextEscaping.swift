@@ -13,6 +13,16 @@ public enum TextEscaping {
         }
         var out: [UInt8] = []
         out.reserveCapacity(octets.count + 8)
+        appendEscaped(octets, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the `escaped` form of `octets` to `out`.
+    public static func appendEscaped(_ octets: some Collection<UInt8>, to out: inout [UInt8]) {
+        if octets.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x5C }) {
+            out.append(contentsOf: octets)
+            return
+        }
         var rest = Array(octets)[...]
         while let first = rest.first {
             // A fresh decoder per scalar: after an invalid sequence only its first octet is escaped.
@@ -31,7 +41,6 @@ public enum TextEscaping {
             }
             rest = rest.dropFirst(length)
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Whether octets are UTF-8 text without control characters (other than tab, CR, LF).
@@ -67,12 +76,19 @@ public enum TextEscaping {
     public static func spacedHex(_ octets: some Collection<UInt8>) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(octets.count * 3)
+        appendSpacedHex(octets, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the `spacedHex` form of `octets` to `out`.
+    public static func appendSpacedHex(_ octets: some Collection<UInt8>, to out: inout [UInt8]) {
+        var first = true
         for octet in octets {
-            if !out.isEmpty { out.append(0x20) }
+            if !first { out.append(0x20) }
+            first = false
             out.append(upperHexDigits[Int(octet >> 4)])
             out.append(upperHexDigits[Int(octet & 0x0F)])
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     private static func isControl(_ scalar: UInt32) -> Bool {

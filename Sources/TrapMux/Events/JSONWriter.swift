@@ -1,3 +1,5 @@
+import TrapDecoder
+
 /// Writes JSON text straight into a byte buffer, with no intermediate objects.
 ///
 /// Events are encoded once per format however many subscribers share them, so this sits on the hot path;
@@ -42,7 +44,8 @@ struct JSONWriter {
         needsComma = false
     }
 
-    mutating func key(_ key: String) {
+    /// Writes a key that is only known at run time; literal keys take the `StaticString` form.
+    mutating func key(named key: String) {
         separate()
         appendQuoted(key.utf8)
         bytes.append(UInt8(ascii: ":"))
@@ -79,7 +82,34 @@ struct JSONWriter {
         if value < 0 {
             bytes.append(UInt8(ascii: "-"))
         }
-        appendDigits(value.magnitude)
+        DecimalText.append(UInt64(truncatingIfNeeded: value.magnitude), to: &bytes)
+        needsComma = true
+    }
+
+    /// Writes an OID as a dotted-decimal JSON string, straight from its encoding.
+    mutating func oid(_ oid: OID) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        oid.appendDotted(to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
+    /// Writes an IPv4 address as a dotted-quad JSON string.
+    mutating func ipv4(_ address: IPv4Address) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        address.appendDotted(to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
+    /// Writes a time as an RFC 3339 UTC JSON string with microseconds.
+    mutating func timestamp(microseconds: Int64) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        RFC3339.append(microseconds: microseconds, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
         needsComma = true
     }
 
@@ -108,52 +138,44 @@ struct JSONWriter {
         }
     }
 
-    private mutating func appendDigits(_ value: some BinaryInteger) {
-        var v = UInt64(truncatingIfNeeded: value)
-        if v == 0 {
-            bytes.append(UInt8(ascii: "0"))
-            return
-        }
-        let start = bytes.count
-        while v > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(v % 10))
-            v /= 10
-        }
-        bytes[start...].reverse()
-    }
-
     private mutating func appendQuoted(_ utf8: some Collection<UInt8>) {
         bytes.append(UInt8(ascii: "\""))
-        for octet in utf8 {
-            switch octet {
-            case UInt8(ascii: "\""):
-                bytes.append(UInt8(ascii: "\\"))
-                bytes.append(octet)
-            case UInt8(ascii: "\\"):
-                bytes.append(UInt8(ascii: "\\"))
-                bytes.append(octet)
-            case 0x0A:
-                bytes.append(UInt8(ascii: "\\"))
-                bytes.append(UInt8(ascii: "n"))
-            case 0x0D:
-                bytes.append(UInt8(ascii: "\\"))
-                bytes.append(UInt8(ascii: "r"))
-            case 0x09:
-                bytes.append(UInt8(ascii: "\\"))
-                bytes.append(UInt8(ascii: "t"))
-            case ..<0x20, 0x7F:
-                bytes.append(contentsOf: Self.unicodeEscapePrefix)
-                bytes.append(Self.hexDigits[Int(octet >> 4)])
-                bytes.append(Self.hexDigits[Int(octet & 0x0F)])
-            default:
-                bytes.append(octet)
-            }
+        if utf8.withContiguousStorageIfAvailable({ appendEscaped($0) }) == nil {
+            Array(utf8).withUnsafeBufferPointer { appendEscaped($0) }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Copies runs that need no escape in one call: almost every value is one such run, and per-octet
+    /// appends were the largest cost of encoding an event.
+    private mutating func appendEscaped(_ octets: UnsafeBufferPointer<UInt8>) {
+        var runStart = 0
+        for index in 0..<octets.count {
+            let octet = octets[index]
+            guard octet < 0x20 || octet == 0x22 || octet == 0x5C || octet == 0x7F else { continue }
+            if runStart < index {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: octets[runStart..<index]))
+            }
+            runStart = index + 1
+            bytes.append(UInt8(ascii: "\\"))
+            switch octet {
+            case 0x22, 0x5C: bytes.append(octet)
+            case 0x0A: bytes.append(UInt8(ascii: "n"))
+            case 0x0D: bytes.append(UInt8(ascii: "r"))
+            case 0x09: bytes.append(UInt8(ascii: "t"))
+            default:
+                bytes.append(contentsOf: Self.unicodeEscapeTail)
+                bytes.append(Self.hexDigits[Int(octet >> 4)])
+                bytes.append(Self.hexDigits[Int(octet & 0x0F)])
+            }
+        }
+        if runStart < octets.count {
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: octets[runStart...]))
+        }
     }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-    private static let unicodeEscapePrefix: [UInt8] = Array("\\u00".utf8)
+    private static let unicodeEscapeTail: [UInt8] = Array("u00".utf8)
     private static let trueBytes: [UInt8] = Array("true".utf8)
     private static let falseBytes: [UInt8] = Array("false".utf8)
     private static let nullBytes: [UInt8] = Array("null".utf8)

@@ -24,12 +24,13 @@ struct TrapEvent: Sendable {
         writer.key("seq")
         writer.number(seq)
         writer.key("received_at")
-        writer.string(RFC3339.format(microseconds: receivedAt))
+        writer.timestamp(microseconds: receivedAt)
         writer.key("source")
         writer.string(source.description)
-        TrapJSON.writeFields(of: message, classification: classification, names: names, into: &writer)
+        var memo = NameMemo(names)
+        TrapJSON.writeFields(of: message, classification: classification, names: &memo, into: &writer)
         writer.key("text")
-        writer.string(text(processName: processName, names: names))
+        writer.string(utf8: textUTF8(processName: processName, names: &memo))
         writer.endObject()
         var bytes = writer.bytes
         bytes.append(0x0A)
@@ -38,15 +39,23 @@ struct TrapEvent: Sendable {
 
     /// The operator message (SPEC §5).
     func text(processName: String, names: MIBNames?) -> String {
-        guard let names else {
-            return message.operatorText(processName: processName, classification: classification)
-        }
-        return message.operatorText(processName: processName, classification: classification) { names.name(of: $0) }
+        String(decoding: textUTF8(processName: processName, names: names), as: UTF8.self)
+    }
+
+    /// The operator message as UTF-8 bytes.
+    func textUTF8(processName: String, names: inout NameMemo) -> [UInt8] {
+        message.operatorTextUTF8(processName: processName, classification: classification) { names.name(of: $0) }
+    }
+
+    /// The operator message as UTF-8 bytes, names looked up for this message alone.
+    func textUTF8(processName: String, names: MIBNames?) -> [UInt8] {
+        var memo = NameMemo(names)
+        return textUTF8(processName: processName, names: &memo)
     }
 
     /// The operator message as one line, newline included.
     func textLine(processName: String, names: MIBNames?) -> [UInt8] {
-        var bytes = Array(text(processName: processName, names: names).utf8)
+        var bytes = textUTF8(processName: processName, names: names)
         bytes.append(0x0A)
         return bytes
     }
@@ -64,7 +73,7 @@ extension ProcessEvent {
         writer.key("seq")
         writer.number(seq)
         writer.key("at")
-        writer.string(RFC3339.format(microseconds: microseconds))
+        writer.timestamp(microseconds: microseconds)
         writer.key("name")
         writer.string(processName)
         writer.key("text")

@@ -227,14 +227,14 @@ final class FanOutHub {
             writer.key("traps")
             writer.beginObject()
             for version in [SNMPVersion.v1, .v2c] {
-                writer.key(version.name)
+                writer.key(named: version.name)
                 writer.number(counters.trapsByVersion[version] ?? 0)
             }
             writer.endObject()
             writer.key("by_generic")
             writer.beginObject()
             for generic in GenericTrap.allCases {
-                writer.key(generic.name)
+                writer.key(named: generic.name)
                 writer.number(counters.trapsByGeneric[Int(generic.rawValue)])
             }
             writer.endObject()
@@ -243,7 +243,7 @@ final class FanOutHub {
             writer.key("decode_errors")
             writer.beginObject()
             for kind in TrapDecodingError.Kind.allCases {
-                writer.key(kind.rawValue)
+                writer.key(named: kind.rawValue)
                 writer.number(counters.decodeErrors[kind] ?? 0)
             }
             writer.endObject()
