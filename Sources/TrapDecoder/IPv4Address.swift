@@ -38,18 +38,19 @@ public struct IPv4Address: Hashable, Sendable, CustomStringConvertible {
 
     /// Dotted quad text.
     public var description: String {
-        var text: [UInt8] = []
-        text.reserveCapacity(15)
+        var text = OutputBytes(capacity: 16)
         appendDotted(to: &text)
-        return String(decoding: text, as: UTF8.self)
+        return text.string
     }
 
     /// Appends the dotted quad text to `bytes`.
-    public func appendDotted(to bytes: inout [UInt8]) {
+    public func appendDotted(to bytes: inout OutputBytes) {
         DecimalText.append(UInt64(value >> 24), to: &bytes)
-        for shift: UInt32 in [16, 8, 0] {
-            bytes.append(UInt8(ascii: "."))
-            DecimalText.append(UInt64((value >> shift) & 0xFF), to: &bytes)
-        }
+        bytes.append(UInt8(ascii: "."))
+        DecimalText.append(UInt64((value >> 16) & 0xFF), to: &bytes)
+        bytes.append(UInt8(ascii: "."))
+        DecimalText.append(UInt64((value >> 8) & 0xFF), to: &bytes)
+        bytes.append(UInt8(ascii: "."))
+        DecimalText.append(UInt64(value & 0xFF), to: &bytes)
     }
 }

@@ -100,14 +100,13 @@ public struct OID: Hashable, Sendable, CustomStringConvertible {
 
     /// Dotted decimal text, e.g. `1.3.6.1.6.3.1.1.5.3`.
     public var description: String {
-        var text: [UInt8] = []
-        text.reserveCapacity(encoded.count * 3)
+        var text = OutputBytes(capacity: encoded.count * 4)
         appendDotted(to: &text)
-        return String(decoding: text, as: UTF8.self)
+        return text.string
     }
 
     /// Appends the dotted decimal text to `bytes`: what event encoders use, without a String per OID.
-    public func appendDotted(to bytes: inout [UInt8]) {
+    public func appendDotted(to bytes: inout OutputBytes) {
         var value: UInt64 = 0
         var isFirst = true
         for octet in encoded {
@@ -136,8 +135,15 @@ public struct OID: Hashable, Sendable, CustomStringConvertible {
 
     /// Equal OIDs have equal encodings (the encoding is canonical: no padding octets).
     public static func == (lhs: OID, rhs: OID) -> Bool {
-        lhs.encoded.count == rhs.encoded.count
-            && lhs.encoded.withUnsafeBytes { l in rhs.encoded.withUnsafeBytes { r in l.elementsEqual(r) } }
+        guard lhs.encoded.count == rhs.encoded.count else { return false }
+        return lhs.encoded.withUnsafeBufferPointer { l in
+            rhs.encoded.withUnsafeBufferPointer { r in
+                for index in 0..<l.count where l[index] != r[index] {
+                    return false
+                }
+                return true
+            }
+        }
     }
 
     /// Hashes the encoding in one call: MIB name caches hash an OID per lookup, and hashing a slice

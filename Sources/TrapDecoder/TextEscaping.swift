@@ -11,14 +11,13 @@ public enum TextEscaping {
         if octets.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x5C }) {
             return String(decoding: octets, as: UTF8.self)
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(octets.count + 8)
+        var out = OutputBytes(capacity: octets.count + 16)
         appendEscaped(octets, to: &out)
-        return String(decoding: out, as: UTF8.self)
+        return out.string
     }
 
     /// Appends the `escaped` form of `octets` to `out`.
-    public static func appendEscaped(_ octets: some Collection<UInt8>, to out: inout [UInt8]) {
+    public static func appendEscaped(_ octets: some Collection<UInt8>, to out: inout OutputBytes) {
         if octets.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x5C }) {
             out.append(contentsOf: octets)
             return
@@ -74,14 +73,13 @@ public enum TextEscaping {
 
     /// Uppercase hex pairs separated by spaces (`00 1A FF`).
     public static func spacedHex(_ octets: some Collection<UInt8>) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(octets.count * 3)
+        var out = OutputBytes(capacity: octets.count * 3)
         appendSpacedHex(octets, to: &out)
-        return String(decoding: out, as: UTF8.self)
+        return out.string
     }
 
     /// Appends the `spacedHex` form of `octets` to `out`.
-    public static func appendSpacedHex(_ octets: some Collection<UInt8>, to out: inout [UInt8]) {
+    public static func appendSpacedHex(_ octets: some Collection<UInt8>, to out: inout OutputBytes) {
         var first = true
         for octet in octets {
             if !first { out.append(0x20) }
@@ -95,7 +93,7 @@ public enum TextEscaping {
         scalar < 0x20 || scalar == 0x7F || (0x80..<0xA0).contains(scalar)
     }
 
-    private static func appendEscape(_ octet: UInt8, to out: inout [UInt8]) {
+    private static func appendEscape(_ octet: UInt8, to out: inout OutputBytes) {
         out.append(0x5C)
         out.append(UInt8(ascii: "x"))
         out.append(hexDigits[Int(octet >> 4)])

@@ -6,57 +6,56 @@ extension TrapMessage {
     public func operatorText(
         processName: String, classification: TrapClassification, name: (OID) -> String? = { _ in nil }
     ) -> String {
-        String(decoding: operatorTextUTF8(processName: processName, classification: classification, name: name),
-               as: UTF8.self)
+        var text = OutputBytes(capacity: 160 + classification.varbinds.count * 80)
+        appendOperatorText(processName: processName, classification: classification, name: name, to: &text)
+        return text.string
     }
 
-    /// The operator message as UTF-8 bytes: built byte by byte because it is rendered for every event.
-    public func operatorTextUTF8(
-        processName: String, classification: TrapClassification, name: (OID) -> String? = { _ in nil }
-    ) -> [UInt8] {
-        var text: [UInt8] = []
-        text.reserveCapacity(160 + classification.varbinds.count * 80)
-        text.append(contentsOf: classification.generic.title.utf8)
-        text.append(contentsOf: " SNMP-Trap-Multiplexer ".utf8)
-        text.append(contentsOf: processName.utf8)
-        text.append(contentsOf: ", Version: ".utf8)
+    /// Appends the operator message as UTF-8: rendered in place because it is rendered for every event.
+    public func appendOperatorText(
+        processName: String, classification: TrapClassification, name: (OID) -> String? = { _ in nil },
+        to text: inout OutputBytes
+    ) {
+        text.append(string: classification.generic.title)
+        text.append(" SNMP-Trap-Multiplexer ")
+        text.append(string: processName)
+        text.append(", Version: ")
         DecimalText.append(UInt64(version.rawValue), to: &text)
-        text.append(contentsOf: ", Community: ".utf8)
+        text.append(", Community: ")
         TextEscaping.appendEscaped(community ?? v3?.usm?.userName ?? [], to: &text)
-        text.append(contentsOf: " Enterprise: ".utf8)
+        text.append(" Enterprise: ")
         appendName(of: classification.enterprise, name: name, to: &text)
-        text.append(contentsOf: " Network addr:".utf8)
-        text.append(contentsOf: classification.agentAddress.utf8)
-        text.append(contentsOf: " Generic trap: ".utf8)
+        text.append(" Network addr:")
+        text.append(string: classification.agentAddress)
+        text.append(" Generic trap: ")
         DecimalText.append(Int64(classification.genericTrapNumber), to: &text)
-        text.append(contentsOf: ", Specific trap: ".utf8)
+        text.append(", Specific trap: ")
         DecimalText.append(Int64(classification.specificTrap), to: &text)
-        text.append(contentsOf: " Time ticks: ".utf8)
+        text.append(" Time ticks: ")
         DecimalText.append(UInt64(classification.timeStamp), to: &text)
         text.append(UInt8(ascii: " "))
         if classification.varbinds.isEmpty {
-            text.append(contentsOf: "(no varbinds)".utf8)
+            text.append("(no varbinds)")
         }
         for (index, varbind) in classification.varbinds.enumerated() {
             if index > 0 { text.append(UInt8(ascii: " ")) }
-            text.append(contentsOf: "(varbind ".utf8)
+            text.append("(varbind ")
             DecimalText.append(UInt64(index + 1), to: &text)
-            text.append(contentsOf: " OID=".utf8)
+            text.append(" OID=")
             appendName(of: varbind.oid, name: name, to: &text)
-            text.append(contentsOf: ", type=".utf8)
-            text.append(contentsOf: varbind.value.operatorTypeName.utf8)
-            text.append(contentsOf: ", value=".utf8)
+            text.append(", type=")
+            text.append(string: varbind.value.operatorTypeName)
+            text.append(", value=")
             varbind.value.appendOperatorText(to: &text, name: name)
             text.append(UInt8(ascii: ")"))
         }
-        return text
     }
 }
 
 /// The MIB name of `oid` when `name` knows one, else its dotted text.
-private func appendName(of oid: OID, name: (OID) -> String?, to text: inout [UInt8]) {
+private func appendName(of oid: OID, name: (OID) -> String?, to text: inout OutputBytes) {
     if let known = name(oid) {
-        text.append(contentsOf: known.utf8)
+        text.append(string: known)
     } else {
         oid.appendDotted(to: &text)
     }
@@ -66,13 +65,13 @@ extension SNMPValue {
     /// The value as shown in an operator message: numbers, dotted OIDs and addresses, printable strings as
     /// text (control characters escaped) and other octets as spaced hex, the way snmptrapd shows Hex-STRING.
     public func operatorText(name: (OID) -> String? = { _ in nil }) -> String {
-        var text: [UInt8] = []
+        var text = OutputBytes(capacity: 32)
         appendOperatorText(to: &text, name: name)
-        return String(decoding: text, as: UTF8.self)
+        return text.string
     }
 
     /// Appends the `operatorText` of the value to `text`.
-    public func appendOperatorText(to text: inout [UInt8], name: (OID) -> String? = { _ in nil }) {
+    public func appendOperatorText(to text: inout OutputBytes, name: (OID) -> String? = { _ in nil }) {
         switch self {
         case .integer(let value): DecimalText.append(Int64(value), to: &text)
         case .octetString(let octets):
@@ -81,15 +80,15 @@ extension SNMPValue {
             } else {
                 TextEscaping.appendSpacedHex(octets, to: &text)
             }
-        case .null: text.append(contentsOf: "NULL".utf8)
+        case .null: text.append("NULL")
         case .objectIdentifier(let oid): appendName(of: oid, name: name, to: &text)
         case .ipAddress(let address): address.appendDotted(to: &text)
         case .counter32(let value), .gauge32(let value), .timeTicks(let value): DecimalText.append(UInt64(value), to: &text)
         case .opaque(let octets): TextEscaping.appendSpacedHex(octets, to: &text)
         case .counter64(let value): DecimalText.append(value, to: &text)
-        case .noSuchObject: text.append(contentsOf: "noSuchObject".utf8)
-        case .noSuchInstance: text.append(contentsOf: "noSuchInstance".utf8)
-        case .endOfMibView: text.append(contentsOf: "endOfMibView".utf8)
+        case .noSuchObject: text.append("noSuchObject")
+        case .noSuchInstance: text.append("noSuchInstance")
+        case .endOfMibView: text.append("endOfMibView")
         }
     }
 }

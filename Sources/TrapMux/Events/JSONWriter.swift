@@ -4,43 +4,60 @@ import TrapDecoder
 ///
 /// Events are encoded once per format however many subscribers share them, so this sits on the hot path;
 /// it only appends bytes. Callers are responsible for well-formed nesting, which `TrapJSON` keeps simple.
-struct JSONWriter {
-    private(set) var bytes: [UInt8] = []
+struct JSONWriter: ~Copyable {
+    /// The JSON written so far.
+    private(set) var output: OutputBytes
     private var needsComma = false
 
     init(capacity: Int = 512) {
-        bytes.reserveCapacity(capacity)
+        output = OutputBytes(capacity: capacity)
+    }
+
+    /// The JSON written so far, as an array.
+    var bytes: [UInt8] { output.array }
+
+    /// The JSON followed by a newline: one line of the subscriber protocol.
+    consuming func line() -> [UInt8] {
+        output.append(0x0A)
+        return output.array
+    }
+
+    /// Hands the JSON, followed by a newline, to `body`: lets the caller copy it once into its own buffer.
+    consuming func withLine<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        output.append(0x0A)
+        return output.withBytes(body)
     }
 
     mutating func beginObject() {
         separate()
-        bytes.append(UInt8(ascii: "{"))
+        output.append(UInt8(ascii: "{"))
         needsComma = false
     }
 
     mutating func endObject() {
-        bytes.append(UInt8(ascii: "}"))
+        output.append(UInt8(ascii: "}"))
         needsComma = true
     }
 
     mutating func beginArray() {
         separate()
-        bytes.append(UInt8(ascii: "["))
+        output.append(UInt8(ascii: "["))
         needsComma = false
     }
 
     mutating func endArray() {
-        bytes.append(UInt8(ascii: "]"))
+        output.append(UInt8(ascii: "]"))
         needsComma = true
     }
 
     /// Writes `"key":`; the value call that follows does not add a comma.
+    @inline(__always)
     mutating func key(_ key: StaticString) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        key.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+        output.append(UInt8(ascii: "\""))
+        output.append(key)
+        output.append(UInt8(ascii: "\""))
+        output.append(UInt8(ascii: ":"))
         needsComma = false
     }
 
@@ -48,7 +65,7 @@ struct JSONWriter {
     mutating func key(named key: String) {
         separate()
         appendQuoted(key.utf8)
-        bytes.append(UInt8(ascii: ":"))
+        output.append(UInt8(ascii: ":"))
         needsComma = false
     }
 
@@ -65,85 +82,95 @@ struct JSONWriter {
         needsComma = true
     }
 
+    /// Writes text rendered into `text` (valid UTF-8 by construction) as a JSON string.
+    mutating func string(rendered text: borrowing OutputBytes) {
+        separate()
+        output.append(UInt8(ascii: "\""))
+        text.withBytes { appendEscaped($0) }
+        output.append(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
     /// Writes octets as a lowercase hex string.
     mutating func hexString(_ octets: some Collection<UInt8>) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
+        output.append(UInt8(ascii: "\""))
         for octet in octets {
-            bytes.append(Self.hexDigits[Int(octet >> 4)])
-            bytes.append(Self.hexDigits[Int(octet & 0x0F)])
+            output.append(Self.hexDigit(octet >> 4))
+            output.append(Self.hexDigit(octet & 0x0F))
         }
-        bytes.append(UInt8(ascii: "\""))
+        output.append(UInt8(ascii: "\""))
         needsComma = true
     }
 
     mutating func number(_ value: some BinaryInteger) {
         separate()
         if value < 0 {
-            bytes.append(UInt8(ascii: "-"))
+            output.append(UInt8(ascii: "-"))
         }
-        DecimalText.append(UInt64(truncatingIfNeeded: value.magnitude), to: &bytes)
+        DecimalText.append(UInt64(truncatingIfNeeded: value.magnitude), to: &output)
         needsComma = true
     }
 
     /// Writes an OID as a dotted-decimal JSON string, straight from its encoding.
     mutating func oid(_ oid: OID) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        oid.appendDotted(to: &bytes)
-        bytes.append(UInt8(ascii: "\""))
+        output.append(UInt8(ascii: "\""))
+        oid.appendDotted(to: &output)
+        output.append(UInt8(ascii: "\""))
         needsComma = true
     }
 
     /// Writes an IPv4 address as a dotted-quad JSON string.
     mutating func ipv4(_ address: IPv4Address) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        address.appendDotted(to: &bytes)
-        bytes.append(UInt8(ascii: "\""))
+        output.append(UInt8(ascii: "\""))
+        address.appendDotted(to: &output)
+        output.append(UInt8(ascii: "\""))
         needsComma = true
     }
 
     /// Writes a time as an RFC 3339 UTC JSON string with microseconds.
     mutating func timestamp(microseconds: Int64) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        RFC3339.append(microseconds: microseconds, to: &bytes)
-        bytes.append(UInt8(ascii: "\""))
+        output.append(UInt8(ascii: "\""))
+        RFC3339.append(microseconds: microseconds, to: &output)
+        output.append(UInt8(ascii: "\""))
         needsComma = true
     }
 
     mutating func bool(_ value: Bool) {
         separate()
-        bytes.append(contentsOf: value ? Self.trueBytes : Self.falseBytes)
+        output.append(value ? "true" : "false")
         needsComma = true
     }
 
     mutating func null() {
         separate()
-        bytes.append(contentsOf: Self.nullBytes)
+        output.append("null")
         needsComma = true
     }
 
     /// Writes pre-encoded JSON as a value.
     mutating func raw(_ json: some Collection<UInt8>) {
         separate()
-        bytes.append(contentsOf: json)
+        output.append(contentsOf: json)
         needsComma = true
     }
 
+    @inline(__always)
     private mutating func separate() {
         if needsComma {
-            bytes.append(UInt8(ascii: ","))
+            output.append(UInt8(ascii: ","))
         }
     }
 
     private mutating func appendQuoted(_ utf8: some Collection<UInt8>) {
-        bytes.append(UInt8(ascii: "\""))
+        output.append(UInt8(ascii: "\""))
         if utf8.withContiguousStorageIfAvailable({ appendEscaped($0) }) == nil {
             Array(utf8).withUnsafeBufferPointer { appendEscaped($0) }
         }
-        bytes.append(UInt8(ascii: "\""))
+        output.append(UInt8(ascii: "\""))
     }
 
     /// Copies runs that need no escape in one call: almost every value is one such run, and per-octet
@@ -154,29 +181,28 @@ struct JSONWriter {
             let octet = octets[index]
             guard octet < 0x20 || octet == 0x22 || octet == 0x5C || octet == 0x7F else { continue }
             if runStart < index {
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: octets[runStart..<index]))
+                output.append(UnsafeBufferPointer(rebasing: octets[runStart..<index]))
             }
             runStart = index + 1
-            bytes.append(UInt8(ascii: "\\"))
+            output.append(UInt8(ascii: "\\"))
             switch octet {
-            case 0x22, 0x5C: bytes.append(octet)
-            case 0x0A: bytes.append(UInt8(ascii: "n"))
-            case 0x0D: bytes.append(UInt8(ascii: "r"))
-            case 0x09: bytes.append(UInt8(ascii: "t"))
+            case 0x22, 0x5C: output.append(octet)
+            case 0x0A: output.append(UInt8(ascii: "n"))
+            case 0x0D: output.append(UInt8(ascii: "r"))
+            case 0x09: output.append(UInt8(ascii: "t"))
             default:
-                bytes.append(contentsOf: Self.unicodeEscapeTail)
-                bytes.append(Self.hexDigits[Int(octet >> 4)])
-                bytes.append(Self.hexDigits[Int(octet & 0x0F)])
+                output.append("u00")
+                output.append(Self.hexDigit(octet >> 4))
+                output.append(Self.hexDigit(octet & 0x0F))
             }
         }
         if runStart < octets.count {
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: octets[runStart...]))
+            output.append(UnsafeBufferPointer(rebasing: octets[runStart...]))
         }
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-    private static let unicodeEscapeTail: [UInt8] = Array("u00".utf8)
-    private static let trueBytes: [UInt8] = Array("true".utf8)
-    private static let falseBytes: [UInt8] = Array("false".utf8)
-    private static let nullBytes: [UInt8] = Array("null".utf8)
+    @inline(__always)
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "a") &+ (nibble &- 10)
+    }
 }

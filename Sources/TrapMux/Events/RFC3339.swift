@@ -6,14 +6,13 @@ import TrapDecoder
 enum RFC3339 {
     /// Text for `microseconds` since 1970-01-01T00:00:00Z.
     static func format(microseconds: Int64) -> String {
-        var text: [UInt8] = []
-        text.reserveCapacity(27)
+        var text = OutputBytes(capacity: 32)
         append(microseconds: microseconds, to: &text)
-        return String(decoding: text, as: UTF8.self)
+        return text.string
     }
 
     /// Appends the text for `microseconds` since the epoch to `bytes`.
-    static func append(microseconds: Int64, to bytes: inout [UInt8]) {
+    static func append(microseconds: Int64, to bytes: inout OutputBytes) {
         let seconds = microseconds >= 0 ? microseconds / 1_000_000 : (microseconds - 999_999) / 1_000_000
         let fraction = microseconds - seconds * 1_000_000
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
@@ -38,7 +37,7 @@ enum RFC3339 {
         pad(fraction, 6, "Z", &bytes)
     }
 
-    private static func pad(_ value: Int64, _ width: Int, _ separator: Unicode.Scalar, _ bytes: inout [UInt8]) {
+    private static func pad(_ value: Int64, _ width: Int, _ separator: Unicode.Scalar, _ bytes: inout OutputBytes) {
         if value < 0 {
             bytes.append(UInt8(ascii: "-"))
         }

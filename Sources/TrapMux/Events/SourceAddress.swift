@@ -14,10 +14,9 @@ struct SourceAddress: Sendable, Hashable {
         self.ip = ip
         self.port = port
         if ip.count == 4 {
-            var text: [UInt8] = []
-            text.reserveCapacity(15)
+            var text = OutputBytes(capacity: 16)
             IPv4Address(octets: ip)!.appendDotted(to: &text)
-            ipText = String(decoding: text, as: UTF8.self)
+            ipText = text.string
         } else {
             ipText = IPv6Text.format(ip)
         }

@@ -17,6 +17,11 @@ struct TrapEvent: Sendable {
 
     /// The event as one JSON line (SPEC §6), newline included.
     func jsonLine(processName: String, names: MIBNames?) -> [UInt8] {
+        withJSONLine(processName: processName, names: names) { Array($0) }
+    }
+
+    /// Hands the event's JSON line to `body`, which copies what it keeps.
+    func withJSONLine<R>(processName: String, names: MIBNames?, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         var writer = JSONWriter(capacity: 256 + message.varbinds.count * 96)
         writer.beginObject()
         writer.key("type")
@@ -30,34 +35,32 @@ struct TrapEvent: Sendable {
         var memo = NameMemo(names)
         TrapJSON.writeFields(of: message, classification: classification, names: &memo, into: &writer)
         writer.key("text")
-        writer.string(utf8: textUTF8(processName: processName, names: &memo))
+        var text = OutputBytes(capacity: 192 + message.varbinds.count * 80)
+        appendText(processName: processName, names: &memo, to: &text)
+        writer.string(rendered: text)
         writer.endObject()
-        var bytes = writer.bytes
-        bytes.append(0x0A)
-        return bytes
+        return writer.withLine(body)
     }
 
     /// The operator message (SPEC §5).
     func text(processName: String, names: MIBNames?) -> String {
-        String(decoding: textUTF8(processName: processName, names: names), as: UTF8.self)
-    }
-
-    /// The operator message as UTF-8 bytes.
-    func textUTF8(processName: String, names: inout NameMemo) -> [UInt8] {
-        message.operatorTextUTF8(processName: processName, classification: classification) { names.name(of: $0) }
-    }
-
-    /// The operator message as UTF-8 bytes, names looked up for this message alone.
-    func textUTF8(processName: String, names: MIBNames?) -> [UInt8] {
         var memo = NameMemo(names)
-        return textUTF8(processName: processName, names: &memo)
+        var text = OutputBytes(capacity: 192 + message.varbinds.count * 80)
+        appendText(processName: processName, names: &memo, to: &text)
+        return text.string
     }
 
     /// The operator message as one line, newline included.
     func textLine(processName: String, names: MIBNames?) -> [UInt8] {
-        var bytes = textUTF8(processName: processName, names: names)
-        bytes.append(0x0A)
-        return bytes
+        var memo = NameMemo(names)
+        var text = OutputBytes(capacity: 192 + message.varbinds.count * 80)
+        appendText(processName: processName, names: &memo, to: &text)
+        text.append(0x0A)
+        return text.array
+    }
+
+    private func appendText(processName: String, names: inout NameMemo, to text: inout OutputBytes) {
+        message.appendOperatorText(processName: processName, classification: classification, name: { names.name(of: $0) }, to: &text)
     }
 }
 
@@ -105,8 +108,6 @@ extension ProcessEvent {
             writer.string(detail)
         }
         writer.endObject()
-        var bytes = writer.bytes
-        bytes.append(0x0A)
-        return bytes
+        return writer.line()
     }
 }

@@ -123,7 +123,7 @@ final class FanOutHub {
             let line: ByteBuffer
             switch subscriber.subscription.format {
             case .json:
-                if json == nil { json = ByteBuffer(bytes: event.jsonLine(processName: processName, names: names)) }
+                if json == nil { json = event.withJSONLine(processName: processName, names: names) { ByteBuffer(bytes: $0) } }
                 line = json!
             case .text:
                 if text == nil { text = ByteBuffer(bytes: event.textLine(processName: processName, names: names)) }
