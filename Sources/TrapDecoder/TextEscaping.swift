@@ -104,6 +104,7 @@ public enum TextEscaping {
 extension TextEscaping {
     /// Whether octets are well-formed UTF-8 (so they can be shown as a JSON string).
     public static func isValidUTF8(_ octets: some Collection<UInt8>) -> Bool {
+        if octets.allSatisfy({ $0 < 0x80 }) { return true }
         var iterator = octets.makeIterator()
         var decoder = UTF8()
         while true {
