@@ -100,15 +100,56 @@ public struct OID: Hashable, Sendable, CustomStringConvertible {
 
     /// Dotted decimal text, e.g. `1.3.6.1.6.3.1.1.5.3`.
     public var description: String {
-        var text = ""
-        text.reserveCapacity(encoded.count * 3)
-        var first = true
-        for arc in arcs {
-            if !first { text.append(".") }
-            text += String(arc)
-            first = false
+        var text = OutputBytes(capacity: encoded.count * 4)
+        appendDotted(to: &text)
+        return text.string
+    }
+
+    /// Appends the dotted decimal text to `bytes`: what event encoders use, without a String per OID.
+    public func appendDotted(to bytes: inout OutputBytes) {
+        var value: UInt64 = 0
+        var isFirst = true
+        for octet in encoded {
+            value = value << 7 | UInt64(octet & 0x7F)
+            guard octet & 0x80 == 0 else { continue }
+            if isFirst {
+                // X.690 §8.19.4: the first sub-identifier is 40·X + Y, and only X = 2 takes Y > 39.
+                let first: UInt64 = value < 40 ? 0 : (value < 80 ? 1 : 2)
+                DecimalText.append(first, to: &bytes)
+                bytes.append(UInt8(ascii: "."))
+                DecimalText.append(UInt64(UInt32(truncatingIfNeeded: value - 40 * first)), to: &bytes)
+                isFirst = false
+            } else {
+                bytes.append(UInt8(ascii: "."))
+                DecimalText.append(UInt64(UInt32(truncatingIfNeeded: value)), to: &bytes)
+            }
+            value = 0
         }
-        return text
+    }
+
+    /// A copy that owns just its own octets: a decoded OID is a view that keeps its whole datagram alive,
+    /// which a long-lived cache key must not do.
+    public var compacted: OID {
+        OID(uncheckedEncoded: ArraySlice(Array(encoded)))
+    }
+
+    /// Equal OIDs have equal encodings (the encoding is canonical: no padding octets).
+    public static func == (lhs: OID, rhs: OID) -> Bool {
+        guard lhs.encoded.count == rhs.encoded.count else { return false }
+        return lhs.encoded.withUnsafeBufferPointer { l in
+            rhs.encoded.withUnsafeBufferPointer { r in
+                for index in 0..<l.count where l[index] != r[index] {
+                    return false
+                }
+                return true
+            }
+        }
+    }
+
+    /// Hashes the encoding in one call: MIB name caches hash an OID per lookup, and hashing a slice
+    /// octet by octet was a visible share of each event's cost.
+    public func hash(into hasher: inout Hasher) {
+        encoded.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 
     /// Whether `self` equals `prefix` or lies under it (`1.3.6.1.4.1.9.1` is under `1.3.6.1.4.1`).

@@ -11,8 +11,17 @@ public enum TextEscaping {
         if octets.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x5C }) {
             return String(decoding: octets, as: UTF8.self)
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(octets.count + 8)
+        var out = OutputBytes(capacity: octets.count + 16)
+        appendEscaped(octets, to: &out)
+        return out.string
+    }
+
+    /// Appends the `escaped` form of `octets` to `out`.
+    public static func appendEscaped(_ octets: some Collection<UInt8>, to out: inout OutputBytes) {
+        if octets.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x5C }) {
+            out.append(contentsOf: octets)
+            return
+        }
         var rest = Array(octets)[...]
         while let first = rest.first {
             // A fresh decoder per scalar: after an invalid sequence only its first octet is escaped.
@@ -31,7 +40,6 @@ public enum TextEscaping {
             }
             rest = rest.dropFirst(length)
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Whether octets are UTF-8 text without control characters (other than tab, CR, LF).
@@ -65,21 +73,27 @@ public enum TextEscaping {
 
     /// Uppercase hex pairs separated by spaces (`00 1A FF`).
     public static func spacedHex(_ octets: some Collection<UInt8>) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(octets.count * 3)
+        var out = OutputBytes(capacity: octets.count * 3)
+        appendSpacedHex(octets, to: &out)
+        return out.string
+    }
+
+    /// Appends the `spacedHex` form of `octets` to `out`.
+    public static func appendSpacedHex(_ octets: some Collection<UInt8>, to out: inout OutputBytes) {
+        var first = true
         for octet in octets {
-            if !out.isEmpty { out.append(0x20) }
+            if !first { out.append(0x20) }
+            first = false
             out.append(upperHexDigits[Int(octet >> 4)])
             out.append(upperHexDigits[Int(octet & 0x0F)])
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     private static func isControl(_ scalar: UInt32) -> Bool {
         scalar < 0x20 || scalar == 0x7F || (0x80..<0xA0).contains(scalar)
     }
 
-    private static func appendEscape(_ octet: UInt8, to out: inout [UInt8]) {
+    private static func appendEscape(_ octet: UInt8, to out: inout OutputBytes) {
         out.append(0x5C)
         out.append(UInt8(ascii: "x"))
         out.append(hexDigits[Int(octet >> 4)])
@@ -90,6 +104,7 @@ public enum TextEscaping {
 extension TextEscaping {
     /// Whether octets are well-formed UTF-8 (so they can be shown as a JSON string).
     public static func isValidUTF8(_ octets: some Collection<UInt8>) -> Bool {
+        if octets.allSatisfy({ $0 < 0x80 }) { return true }
         var iterator = octets.makeIterator()
         var decoder = UTF8()
         while true {

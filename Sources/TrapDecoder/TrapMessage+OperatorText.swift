@@ -6,40 +6,58 @@ extension TrapMessage {
     public func operatorText(
         processName: String, classification: TrapClassification, name: (OID) -> String? = { _ in nil }
     ) -> String {
-        var text = classification.generic.title
-        text += " SNMP-Trap-Multiplexer "
-        text += processName
-        text += ", Version: "
-        text += String(version.rawValue)
-        text += ", Community: "
-        text += TextEscaping.escaped(community ?? v3?.usm?.userName ?? [])
-        text += " Enterprise: "
-        text += name(classification.enterprise) ?? classification.enterprise.description
-        text += " Network addr:"
-        text += classification.agentAddress
-        text += " Generic trap: "
-        text += String(classification.genericTrapNumber)
-        text += ", Specific trap: "
-        text += String(classification.specificTrap)
-        text += " Time ticks: "
-        text += String(classification.timeStamp)
-        text += " "
+        var text = OutputBytes(capacity: 160 + classification.varbinds.count * 80)
+        appendOperatorText(processName: processName, classification: classification, name: name, to: &text)
+        return text.string
+    }
+
+    /// Appends the operator message as UTF-8: rendered in place because it is rendered for every event.
+    public func appendOperatorText(
+        processName: String, classification: TrapClassification, name: (OID) -> String? = { _ in nil },
+        to text: inout OutputBytes
+    ) {
+        text.append(string: classification.generic.title)
+        text.append(" SNMP-Trap-Multiplexer ")
+        text.append(string: processName)
+        text.append(", Version: ")
+        DecimalText.append(UInt64(version.rawValue), to: &text)
+        text.append(", Community: ")
+        TextEscaping.appendEscaped(community ?? v3?.usm?.userName ?? [], to: &text)
+        text.append(" Enterprise: ")
+        appendName(of: classification.enterprise, name: name, to: &text)
+        text.append(" Network addr:")
+        text.append(string: classification.agentAddress)
+        text.append(" Generic trap: ")
+        DecimalText.append(Int64(classification.genericTrapNumber), to: &text)
+        text.append(", Specific trap: ")
+        DecimalText.append(Int64(classification.specificTrap), to: &text)
+        text.append(" Time ticks: ")
+        DecimalText.append(UInt64(classification.timeStamp), to: &text)
+        text.append(UInt8(ascii: " "))
         if classification.varbinds.isEmpty {
-            text += "(no varbinds)"
+            text.append("(no varbinds)")
         }
         for (index, varbind) in classification.varbinds.enumerated() {
-            if index > 0 { text += " " }
-            text += "(varbind "
-            text += String(index + 1)
-            text += " OID="
-            text += name(varbind.oid) ?? varbind.oid.description
-            text += ", type="
-            text += varbind.value.operatorTypeName
-            text += ", value="
-            text += varbind.value.operatorText(name: name)
-            text += ")"
+            if index > 0 { text.append(UInt8(ascii: " ")) }
+            text.append("(varbind ")
+            DecimalText.append(UInt64(index + 1), to: &text)
+            text.append(" OID=")
+            appendName(of: varbind.oid, name: name, to: &text)
+            text.append(", type=")
+            text.append(string: varbind.value.operatorTypeName)
+            text.append(", value=")
+            varbind.value.appendOperatorText(to: &text, name: name)
+            text.append(UInt8(ascii: ")"))
         }
-        return text
+    }
+}
+
+/// The MIB name of `oid` when `name` knows one, else its dotted text.
+private func appendName(of oid: OID, name: (OID) -> String?, to text: inout OutputBytes) {
+    if let known = name(oid) {
+        text.append(string: known)
+    } else {
+        oid.appendDotted(to: &text)
     }
 }
 
@@ -47,19 +65,30 @@ extension SNMPValue {
     /// The value as shown in an operator message: numbers, dotted OIDs and addresses, printable strings as
     /// text (control characters escaped) and other octets as spaced hex, the way snmptrapd shows Hex-STRING.
     public func operatorText(name: (OID) -> String? = { _ in nil }) -> String {
+        var text = OutputBytes(capacity: 32)
+        appendOperatorText(to: &text, name: name)
+        return text.string
+    }
+
+    /// Appends the `operatorText` of the value to `text`.
+    public func appendOperatorText(to text: inout OutputBytes, name: (OID) -> String? = { _ in nil }) {
         switch self {
-        case .integer(let value): return String(value)
+        case .integer(let value): DecimalText.append(Int64(value), to: &text)
         case .octetString(let octets):
-            return TextEscaping.isPrintable(octets) ? TextEscaping.escaped(octets) : TextEscaping.spacedHex(octets)
-        case .null: return "NULL"
-        case .objectIdentifier(let oid): return name(oid) ?? oid.description
-        case .ipAddress(let address): return address.description
-        case .counter32(let value), .gauge32(let value), .timeTicks(let value): return String(value)
-        case .opaque(let octets): return TextEscaping.spacedHex(octets)
-        case .counter64(let value): return String(value)
-        case .noSuchObject: return "noSuchObject"
-        case .noSuchInstance: return "noSuchInstance"
-        case .endOfMibView: return "endOfMibView"
+            if TextEscaping.isPrintable(octets) {
+                TextEscaping.appendEscaped(octets, to: &text)
+            } else {
+                TextEscaping.appendSpacedHex(octets, to: &text)
+            }
+        case .null: text.append("NULL")
+        case .objectIdentifier(let oid): appendName(of: oid, name: name, to: &text)
+        case .ipAddress(let address): address.appendDotted(to: &text)
+        case .counter32(let value), .gauge32(let value), .timeTicks(let value): DecimalText.append(UInt64(value), to: &text)
+        case .opaque(let octets): TextEscaping.appendSpacedHex(octets, to: &text)
+        case .counter64(let value): DecimalText.append(value, to: &text)
+        case .noSuchObject: text.append("noSuchObject")
+        case .noSuchInstance: text.append("noSuchInstance")
+        case .endOfMibView: text.append("endOfMibView")
         }
     }
 }

@@ -1,51 +1,71 @@
+import TrapDecoder
+
 /// Writes JSON text straight into a byte buffer, with no intermediate objects.
 ///
 /// Events are encoded once per format however many subscribers share them, so this sits on the hot path;
 /// it only appends bytes. Callers are responsible for well-formed nesting, which `TrapJSON` keeps simple.
-struct JSONWriter {
-    private(set) var bytes: [UInt8] = []
+struct JSONWriter: ~Copyable {
+    /// The JSON written so far.
+    private(set) var output: OutputBytes
     private var needsComma = false
 
     init(capacity: Int = 512) {
-        bytes.reserveCapacity(capacity)
+        output = OutputBytes(capacity: capacity)
+    }
+
+    /// The JSON written so far, as an array.
+    var bytes: [UInt8] { output.array }
+
+    /// The JSON followed by a newline: one line of the subscriber protocol.
+    consuming func line() -> [UInt8] {
+        output.append(0x0A)
+        return output.array
+    }
+
+    /// Hands the JSON, followed by a newline, to `body`: lets the caller copy it once into its own buffer.
+    consuming func withLine<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        output.append(0x0A)
+        return output.withBytes(body)
     }
 
     mutating func beginObject() {
         separate()
-        bytes.append(UInt8(ascii: "{"))
+        output.append(UInt8(ascii: "{"))
         needsComma = false
     }
 
     mutating func endObject() {
-        bytes.append(UInt8(ascii: "}"))
+        output.append(UInt8(ascii: "}"))
         needsComma = true
     }
 
     mutating func beginArray() {
         separate()
-        bytes.append(UInt8(ascii: "["))
+        output.append(UInt8(ascii: "["))
         needsComma = false
     }
 
     mutating func endArray() {
-        bytes.append(UInt8(ascii: "]"))
+        output.append(UInt8(ascii: "]"))
         needsComma = true
     }
 
     /// Writes `"key":`; the value call that follows does not add a comma.
+    @inline(__always)
     mutating func key(_ key: StaticString) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        key.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+        output.append(UInt8(ascii: "\""))
+        output.append(key)
+        output.append(UInt8(ascii: "\""))
+        output.append(UInt8(ascii: ":"))
         needsComma = false
     }
 
-    mutating func key(_ key: String) {
+    /// Writes a key that is only known at run time; literal keys take the `StaticString` form.
+    mutating func key(named key: String) {
         separate()
         appendQuoted(key.utf8)
-        bytes.append(UInt8(ascii: ":"))
+        output.append(UInt8(ascii: ":"))
         needsComma = false
     }
 
@@ -62,99 +82,150 @@ struct JSONWriter {
         needsComma = true
     }
 
+    /// Writes text rendered into `text` (valid UTF-8 by construction) as a JSON string.
+    mutating func string(rendered text: borrowing OutputBytes) {
+        separate()
+        output.append(UInt8(ascii: "\""))
+        text.withBytes { appendEscaped($0) }
+        output.append(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
     /// Writes octets as a lowercase hex string.
     mutating func hexString(_ octets: some Collection<UInt8>) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
+        output.append(UInt8(ascii: "\""))
         for octet in octets {
-            bytes.append(Self.hexDigits[Int(octet >> 4)])
-            bytes.append(Self.hexDigits[Int(octet & 0x0F)])
+            output.append(Self.hexDigit(octet >> 4))
+            output.append(Self.hexDigit(octet & 0x0F))
         }
-        bytes.append(UInt8(ascii: "\""))
+        output.append(UInt8(ascii: "\""))
         needsComma = true
     }
 
     mutating func number(_ value: some BinaryInteger) {
         separate()
         if value < 0 {
-            bytes.append(UInt8(ascii: "-"))
+            output.append(UInt8(ascii: "-"))
         }
-        appendDigits(value.magnitude)
+        DecimalText.append(UInt64(truncatingIfNeeded: value.magnitude), to: &output)
+        needsComma = true
+    }
+
+    /// Writes an OID as a dotted-decimal JSON string, straight from its encoding.
+    mutating func oid(_ oid: OID) {
+        separate()
+        output.append(UInt8(ascii: "\""))
+        oid.appendDotted(to: &output)
+        output.append(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
+    /// Writes an IPv4 address as a dotted-quad JSON string.
+    mutating func ipv4(_ address: IPv4Address) {
+        separate()
+        output.append(UInt8(ascii: "\""))
+        address.appendDotted(to: &output)
+        output.append(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
+    /// Writes a time as an RFC 3339 UTC JSON string with microseconds.
+    mutating func timestamp(microseconds: Int64) {
+        separate()
+        output.append(UInt8(ascii: "\""))
+        RFC3339.append(microseconds: microseconds, to: &output)
+        output.append(UInt8(ascii: "\""))
         needsComma = true
     }
 
     mutating func bool(_ value: Bool) {
         separate()
-        bytes.append(contentsOf: value ? Self.trueBytes : Self.falseBytes)
+        output.append(value ? "true" : "false")
         needsComma = true
     }
 
     mutating func null() {
         separate()
-        bytes.append(contentsOf: Self.nullBytes)
+        output.append("null")
         needsComma = true
     }
 
     /// Writes pre-encoded JSON as a value.
     mutating func raw(_ json: some Collection<UInt8>) {
         separate()
-        bytes.append(contentsOf: json)
+        output.append(contentsOf: json)
         needsComma = true
     }
 
+    @inline(__always)
     private mutating func separate() {
         if needsComma {
-            bytes.append(UInt8(ascii: ","))
+            output.append(UInt8(ascii: ","))
         }
-    }
-
-    private mutating func appendDigits(_ value: some BinaryInteger) {
-        var v = UInt64(truncatingIfNeeded: value)
-        if v == 0 {
-            bytes.append(UInt8(ascii: "0"))
-            return
-        }
-        let start = bytes.count
-        while v > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(v % 10))
-            v /= 10
-        }
-        bytes[start...].reverse()
     }
 
     private mutating func appendQuoted(_ utf8: some Collection<UInt8>) {
-        bytes.append(UInt8(ascii: "\""))
-        for octet in utf8 {
-            switch octet {
-            case UInt8(ascii: "\""):
-                bytes.append(UInt8(ascii: "\\"))
-                bytes.append(octet)
-            case UInt8(ascii: "\\"):
-                bytes.append(UInt8(ascii: "\\"))
-                bytes.append(octet)
-            case 0x0A:
-                bytes.append(UInt8(ascii: "\\"))
-                bytes.append(UInt8(ascii: "n"))
-            case 0x0D:
-                bytes.append(UInt8(ascii: "\\"))
-                bytes.append(UInt8(ascii: "r"))
-            case 0x09:
-                bytes.append(UInt8(ascii: "\\"))
-                bytes.append(UInt8(ascii: "t"))
-            case ..<0x20, 0x7F:
-                bytes.append(contentsOf: Self.unicodeEscapePrefix)
-                bytes.append(Self.hexDigits[Int(octet >> 4)])
-                bytes.append(Self.hexDigits[Int(octet & 0x0F)])
-            default:
-                bytes.append(octet)
-            }
+        output.append(UInt8(ascii: "\""))
+        if utf8.withContiguousStorageIfAvailable({ appendEscaped($0) }) == nil {
+            Array(utf8).withUnsafeBufferPointer { appendEscaped($0) }
         }
-        bytes.append(UInt8(ascii: "\""))
+        output.append(UInt8(ascii: "\""))
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-    private static let unicodeEscapePrefix: [UInt8] = Array("\\u00".utf8)
-    private static let trueBytes: [UInt8] = Array("true".utf8)
-    private static let falseBytes: [UInt8] = Array("false".utf8)
-    private static let nullBytes: [UInt8] = Array("null".utf8)
+    /// Copies runs that need no escape in one call: almost every value is one such run, and per-octet
+    /// appends were the largest cost of encoding an event. Eight octets are checked at a time.
+    private mutating func appendEscaped(_ octets: UnsafeBufferPointer<UInt8>) {
+        guard let base = octets.baseAddress else { return }
+        let raw = UnsafeRawPointer(base)
+        var runStart = 0
+        var index = 0
+        while index < octets.count {
+            if index + 8 <= octets.count, !Self.needsEscape(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                index += 8
+                continue
+            }
+            let octet = octets[index]
+            guard octet < 0x20 || octet == 0x22 || octet == 0x5C || octet == 0x7F else {
+                index += 1
+                continue
+            }
+            if runStart < index {
+                output.append(UnsafeBufferPointer(rebasing: octets[runStart..<index]))
+            }
+            index += 1
+            runStart = index
+            output.append(UInt8(ascii: "\\"))
+            switch octet {
+            case 0x22, 0x5C: output.append(octet)
+            case 0x0A: output.append(UInt8(ascii: "n"))
+            case 0x0D: output.append(UInt8(ascii: "r"))
+            case 0x09: output.append(UInt8(ascii: "t"))
+            default:
+                output.append("u00")
+                output.append(Self.hexDigit(octet >> 4))
+                output.append(Self.hexDigit(octet & 0x0F))
+            }
+        }
+        if runStart < octets.count {
+            output.append(UnsafeBufferPointer(rebasing: octets[runStart...]))
+        }
+    }
+
+    /// Whether any of eight octets is a control character, `"`, `\\` or DEL (the classic has-less-than and
+    /// has-zero-byte word tricks; octets from 0x80 up never match).
+    @inline(__always)
+    private static func needsEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ v: UInt64) -> Bool { (v &- ones) & ~v & highs != 0 }
+        let below0x20 = (word &- ones &* 0x20) & ~word & highs != 0
+        return below0x20 || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C))
+            || hasZeroByte(word ^ (ones &* 0x7F))
+    }
+
+    @inline(__always)
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "a") &+ (nibble &- 10)
+    }
 }

@@ -1,9 +1,18 @@
+import TrapDecoder
+
 /// Formats wall-clock times as RFC 3339 UTC text with microseconds (`2026-11-26T12:49:09.123456Z`).
 ///
 /// Pure arithmetic (days-from-civil inverted) because it runs once per event.
 enum RFC3339 {
     /// Text for `microseconds` since 1970-01-01T00:00:00Z.
     static func format(microseconds: Int64) -> String {
+        var text = OutputBytes(capacity: 32)
+        append(microseconds: microseconds, to: &text)
+        return text.string
+    }
+
+    /// Appends the text for `microseconds` since the epoch to `bytes`.
+    static func append(microseconds: Int64, to bytes: inout OutputBytes) {
         let seconds = microseconds >= 0 ? microseconds / 1_000_000 : (microseconds - 999_999) / 1_000_000
         let fraction = microseconds - seconds * 1_000_000
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
@@ -19,16 +28,20 @@ enum RFC3339 {
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
 
-        var text = ""
-        text.reserveCapacity(27)
-        text += pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
-        text += pad(secondOfDay / 3600, 2) + ":" + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2)
-        text += "." + pad(fraction, 6) + "Z"
-        return text
+        pad(year, 4, "-", &bytes)
+        pad(month, 2, "-", &bytes)
+        pad(day, 2, "T", &bytes)
+        pad(secondOfDay / 3600, 2, ":", &bytes)
+        pad(secondOfDay / 60 % 60, 2, ":", &bytes)
+        pad(secondOfDay % 60, 2, ".", &bytes)
+        pad(fraction, 6, "Z", &bytes)
     }
 
-    private static func pad(_ value: Int64, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    private static func pad(_ value: Int64, _ width: Int, _ separator: Unicode.Scalar, _ bytes: inout OutputBytes) {
+        if value < 0 {
+            bytes.append(UInt8(ascii: "-"))
+        }
+        DecimalText.append(value.magnitude, width: width, to: &bytes)
+        bytes.append(UInt8(ascii: separator))
     }
 }

@@ -1,18 +1,30 @@
+import TrapDecoder
+
 /// Where a datagram came from: the sender's IP address (4 or 16 octets) and UDP port.
 struct SourceAddress: Sendable, Hashable {
     /// The address octets in network order: 4 for IPv4, 16 for IPv6.
     let ip: [UInt8]
     /// The UDP source port.
     let port: Int
+    /// The IP address as text (`192.0.2.7`, `2001:db8::1`), made once because every event shows it.
+    let ipText: String
 
-    /// The IP address as text (`192.0.2.7`, `2001:db8::1`).
-    var ipText: String {
-        ip.count == 4 ? ip.map(String.init).joined(separator: ".") : IPv6Text.format(ip)
+    /// A sender's address and port.
+    init(ip: [UInt8], port: Int) {
+        self.ip = ip
+        self.port = port
+        if ip.count == 4 {
+            var text = OutputBytes(capacity: 16)
+            IPv4Address(octets: ip)!.appendDotted(to: &text)
+            ipText = text.string
+        } else {
+            ipText = IPv6Text.format(ip)
+        }
     }
 
     /// `ip:port`, with IPv6 in brackets (`[2001:db8::1]:162`).
     var description: String {
-        ip.count == 4 ? "\(ipText):\(port)" : "[\(ipText)]:\(port)"
+        ip.count == 4 ? ipText + ":" + String(port) : "[" + ipText + "]:" + String(port)
     }
 }
 

@@ -17,6 +17,11 @@ struct TrapEvent: Sendable {
 
     /// The event as one JSON line (SPEC §6), newline included.
     func jsonLine(processName: String, names: MIBNames?) -> [UInt8] {
+        withJSONLine(processName: processName, names: names) { Array($0) }
+    }
+
+    /// Hands the event's JSON line to `body`, which copies what it keeps.
+    func withJSONLine<R>(processName: String, names: MIBNames?, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         var writer = JSONWriter(capacity: 256 + message.varbinds.count * 96)
         writer.beginObject()
         writer.key("type")
@@ -24,31 +29,38 @@ struct TrapEvent: Sendable {
         writer.key("seq")
         writer.number(seq)
         writer.key("received_at")
-        writer.string(RFC3339.format(microseconds: receivedAt))
+        writer.timestamp(microseconds: receivedAt)
         writer.key("source")
         writer.string(source.description)
-        TrapJSON.writeFields(of: message, classification: classification, names: names, into: &writer)
+        var memo = NameMemo(names)
+        TrapJSON.writeFields(of: message, classification: classification, names: &memo, into: &writer)
         writer.key("text")
-        writer.string(text(processName: processName, names: names))
+        var text = OutputBytes(capacity: 192 + message.varbinds.count * 80)
+        appendText(processName: processName, names: &memo, to: &text)
+        writer.string(rendered: text)
         writer.endObject()
-        var bytes = writer.bytes
-        bytes.append(0x0A)
-        return bytes
+        return writer.withLine(body)
     }
 
     /// The operator message (SPEC §5).
     func text(processName: String, names: MIBNames?) -> String {
-        guard let names else {
-            return message.operatorText(processName: processName, classification: classification)
-        }
-        return message.operatorText(processName: processName, classification: classification) { names.name(of: $0) }
+        var memo = NameMemo(names)
+        var text = OutputBytes(capacity: 192 + message.varbinds.count * 80)
+        appendText(processName: processName, names: &memo, to: &text)
+        return text.string
     }
 
     /// The operator message as one line, newline included.
     func textLine(processName: String, names: MIBNames?) -> [UInt8] {
-        var bytes = Array(text(processName: processName, names: names).utf8)
-        bytes.append(0x0A)
-        return bytes
+        var memo = NameMemo(names)
+        var text = OutputBytes(capacity: 192 + message.varbinds.count * 80)
+        appendText(processName: processName, names: &memo, to: &text)
+        text.append(0x0A)
+        return text.array
+    }
+
+    private func appendText(processName: String, names: inout NameMemo, to text: inout OutputBytes) {
+        message.appendOperatorText(processName: processName, classification: classification, name: { names.name(of: $0) }, to: &text)
     }
 }
 
@@ -64,7 +76,7 @@ extension ProcessEvent {
         writer.key("seq")
         writer.number(seq)
         writer.key("at")
-        writer.string(RFC3339.format(microseconds: microseconds))
+        writer.timestamp(microseconds: microseconds)
         writer.key("name")
         writer.string(processName)
         writer.key("text")
@@ -96,8 +108,6 @@ extension ProcessEvent {
             writer.string(detail)
         }
         writer.endObject()
-        var bytes = writer.bytes
-        bytes.append(0x0A)
-        return bytes
+        return writer.line()
     }
 }

@@ -9,6 +9,14 @@ enum TrapJSON {
     static func writeFields(
         of message: TrapMessage, classification: TrapClassification?, names: MIBNames?, into writer: inout JSONWriter
     ) {
+        var memo = NameMemo(names)
+        writeFields(of: message, classification: classification, names: &memo, into: &writer)
+    }
+
+    /// Writes the notification's fields, taking MIB names through an event's memo.
+    static func writeFields(
+        of message: TrapMessage, classification: TrapClassification?, names: inout NameMemo, into writer: inout JSONWriter
+    ) {
         writer.key("version")
         writer.string(message.version.name)
         if let community = message.community {
@@ -44,8 +52,8 @@ enum TrapJSON {
 
         if let classification {
             writer.key("enterprise")
-            writer.string(classification.enterprise.description)
-            if let name = names?.name(of: classification.enterprise) {
+            writer.oid(classification.enterprise)
+            if let name = names.name(of: classification.enterprise) {
                 writer.key("enterprise_name")
                 writer.string(name)
             }
@@ -61,8 +69,8 @@ enum TrapJSON {
             writer.string(classification.generic.name)
             writer.key("trap_oid")
             if let trapOID = classification.trapOID {
-                writer.string(trapOID.description)
-                if let name = names?.name(of: trapOID) {
+                writer.oid(trapOID)
+                if let name = names.name(of: trapOID) {
                     writer.key("trap_name")
                     writer.string(name)
                 }
@@ -77,16 +85,16 @@ enum TrapJSON {
         writer.key("varbinds")
         writer.beginArray()
         for varbind in message.varbinds {
-            writeVarBind(varbind, names: names, into: &writer)
+            writeVarBind(varbind, names: &names, into: &writer)
         }
         writer.endArray()
     }
 
-    private static func writeVarBind(_ varbind: VarBind, names: MIBNames?, into writer: inout JSONWriter) {
+    private static func writeVarBind(_ varbind: VarBind, names: inout NameMemo, into writer: inout JSONWriter) {
         writer.beginObject()
         writer.key("oid")
-        writer.string(varbind.oid.description)
-        if let name = names?.name(of: varbind.oid) {
+        writer.oid(varbind.oid)
+        if let name = names.name(of: varbind.oid) {
             writer.key("name")
             writer.string(name)
         }
@@ -111,14 +119,14 @@ enum TrapJSON {
             }
         case .objectIdentifier(let oid):
             writer.key("value")
-            writer.string(oid.description)
-            if let name = names?.name(of: oid) {
+            writer.oid(oid)
+            if let name = names.name(of: oid) {
                 writer.key("value_name")
                 writer.string(name)
             }
         case .ipAddress(let address):
             writer.key("value")
-            writer.string(address.description)
+            writer.ipv4(address)
         case .null, .noSuchObject, .noSuchInstance, .endOfMibView:
             writer.key("value")
             writer.null()

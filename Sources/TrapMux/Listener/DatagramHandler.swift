@@ -14,6 +14,7 @@ final class DatagramHandler: ChannelInboundHandler {
     private var errorLog = DecodeErrorLog()
     private var rateLimiter: SourceRateLimiter?
     private var needsFlush = false
+    private var lastSource: (address: SocketAddress, source: SourceAddress)?
 
     init(hub: FanOutHub, communities: [String], rateLimit: TrapMuxConfiguration.RateLimitSettings?, logger: Logger) {
         self.hub = hub
@@ -26,7 +27,15 @@ final class DatagramHandler: ChannelInboundHandler {
         let envelope = unwrapInboundIn(data)
         let receivedAt = WallClock.microseconds()
         hub.counters.datagrams += 1
-        guard let source = SourceAddress(envelope.remoteAddress) else { return }
+        let source: SourceAddress
+        // Traps come in bursts from the same sender; its text form is made once per burst.
+        if let last = lastSource, last.address == envelope.remoteAddress {
+            source = last.source
+        } else {
+            guard let fresh = SourceAddress(envelope.remoteAddress) else { return }
+            lastSource = (envelope.remoteAddress, fresh)
+            source = fresh
+        }
         // A copy, so that a queued event does not pin the whole receive buffer.
         let datagram = Array(envelope.data.readableBytesView)
 

@@ -76,7 +76,7 @@ final class MIBTree: MIBNames, Sendable {
             if let cached = state.cache[oid] { return cached }
             let name = Self.lookUp(oid)
             if state.cache.count >= Self.cacheLimit { state.cache.removeAll(keepingCapacity: true) }
-            state.cache[oid] = name
+            state.cache[oid.compacted] = name
             return name
         }
     }

@@ -24,10 +24,14 @@ final class FanOutHub {
     private var nextID = 1
     private(set) var lastSeq: UInt64 = 0
     private(set) var queuedBytes = 0
+    /// The most bytes queued since memory was last handed back to the system.
+    private var queuedHighWater = 0
     var counters = HubCounters()
     private var shedSinceReport = 0
     private var lastMemoryReport: NIODeadline?
     private let startedAt = NIODeadline.now()
+    /// Queue peaks above this are handed back to the system once the queues drain.
+    private static let trimThresholdBytes = 4 << 20
 
     init(
         eventLoop: EventLoop, processName: String, names: MIBNames?,
@@ -123,7 +127,7 @@ final class FanOutHub {
             let line: ByteBuffer
             switch subscriber.subscription.format {
             case .json:
-                if json == nil { json = ByteBuffer(bytes: event.jsonLine(processName: processName, names: names)) }
+                if json == nil { json = event.withJSONLine(processName: processName, names: names) { ByteBuffer(bytes: $0) } }
                 line = json!
             case .text:
                 if text == nil { text = ByteBuffer(bytes: event.textLine(processName: processName, names: names)) }
@@ -162,6 +166,11 @@ final class FanOutHub {
             subscriber.isDirty = false
             pump(subscriber)
         }
+        if queuedBytes == 0 && queuedHighWater >= Self.trimThresholdBytes {
+            // Queues that drained leave their peak in malloc's free lists; give it back so RSS follows the load.
+            queuedHighWater = 0
+            MemoryTrim.releaseFreeMemory()
+        }
         if shedSinceReport > 0, let onMemoryFull {
             let now = NIODeadline.now()
             if lastMemoryReport.map({ now - $0 >= .seconds(10) }) ?? true {
@@ -185,15 +194,29 @@ final class FanOutHub {
             return
         }
         let size = line.readableBytes
-        guard queuedBytes + size <= settings.memoryBudgetBytes else {
-            subscriber.queue.recordShed(seq: seq)
+        while queuedBytes + size > settings.memoryBudgetBytes {
+            // The subscriber holding the most queued bytes pays for the room: a stopped reader must not make
+            // the readers that keep up lose events.
+            guard let largest = subscribers.max(by: { $0.queue.byteCount < $1.queue.byteCount }),
+                let freed = largest.queue.shedOldest()
+            else {
+                subscriber.queue.recordShed(seq: seq)
+                counters.memoryShed += 1
+                shedSinceReport += 1
+                return
+            }
+            queuedBytes -= freed
             counters.memoryShed += 1
             shedSinceReport += 1
-            return
+            if !largest.isDirty {
+                largest.isDirty = true
+                dirty.append(largest)
+            }
         }
         switch subscriber.queue.enqueue(QueuedLine(seq: seq, bytes: line)) {
         case .queued:
             queuedBytes += size
+            queuedHighWater = max(queuedHighWater, queuedBytes)
         case .droppedOldest(let oldBytes):
             queuedBytes += size - oldBytes
             counters.queueDropped += 1
@@ -227,14 +250,14 @@ final class FanOutHub {
             writer.key("traps")
             writer.beginObject()
             for version in [SNMPVersion.v1, .v2c] {
-                writer.key(version.name)
+                writer.key(named: version.name)
                 writer.number(counters.trapsByVersion[version] ?? 0)
             }
             writer.endObject()
             writer.key("by_generic")
             writer.beginObject()
             for generic in GenericTrap.allCases {
-                writer.key(generic.name)
+                writer.key(named: generic.name)
                 writer.number(counters.trapsByGeneric[Int(generic.rawValue)])
             }
             writer.endObject()
@@ -243,7 +266,7 @@ final class FanOutHub {
             writer.key("decode_errors")
             writer.beginObject()
             for kind in TrapDecodingError.Kind.allCases {
-                writer.key(kind.rawValue)
+                writer.key(named: kind.rawValue)
                 writer.number(counters.decodeErrors[kind] ?? 0)
             }
             writer.endObject()

@@ -75,6 +75,14 @@ struct SubscriberQueue {
         recordDrop(seq: seq, beforeHead: false)
     }
 
+    /// Discards the oldest queued line to free memory for others; returns its size, or nil when empty.
+    mutating func shedOldest() -> Int? {
+        guard let oldest = lines.popFirst() else { return nil }
+        byteCount -= oldest.bytes.readableBytes
+        recordDrop(seq: oldest.seq, beforeHead: true)
+        return oldest.bytes.readableBytes
+    }
+
     /// The next thing to write: a dropped marker when one is due here, else the head line.
     mutating func next() -> Next? {
         if let drop = pendingDrop, markerBeforeHead || lines.isEmpty {

@@ -223,8 +223,6 @@ enum SubscriberProtocol {
         writer.beginObject()
         body(&writer)
         writer.endObject()
-        var bytes = writer.bytes
-        bytes.append(0x0A)
-        return bytes
+        return writer.line()
     }
 }

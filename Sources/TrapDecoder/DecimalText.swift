@@ -1,0 +1,46 @@
+/// Appends numbers as ASCII decimal digits to byte buffers.
+///
+/// Events are rendered as bytes, and going through `String(value)` allocated a string per number; this
+/// writes the digits in place.
+public enum DecimalText {
+    /// Appends `value` in decimal.
+    @inlinable
+    public static func append(_ value: UInt64, to bytes: inout OutputBytes) {
+        if value < 10 {
+            bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value))
+            return
+        }
+        // Digits come out last first: fill a small stack buffer from its end, then copy once.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var index = 20
+            var v = value
+            while v > 0 {
+                index -= 1
+                digits[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10)
+                v /= 10
+            }
+            bytes.append(UnsafeBufferPointer(rebasing: digits[index..<20]))
+        }
+    }
+
+    /// Appends a signed `value` in decimal.
+    @inlinable
+    public static func append(_ value: Int64, to bytes: inout OutputBytes) {
+        if value < 0 {
+            bytes.append(UInt8(ascii: "-"))
+        }
+        append(value.magnitude, to: &bytes)
+    }
+
+    /// Appends `value` in decimal, left-padded with zeros to `width` digits.
+    public static func append(_ value: UInt64, width: Int, to bytes: inout OutputBytes) {
+        var digits = 1
+        var rest = value / 10
+        while rest > 0 {
+            digits += 1
+            rest /= 10
+        }
+        bytes.append(repeating: UInt8(ascii: "0"), count: width - digits)
+        append(value, to: &bytes)
+    }
+}

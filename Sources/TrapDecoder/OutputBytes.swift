@@ -1,0 +1,96 @@
+/// A growable byte buffer for rendering text, written through a raw pointer.
+///
+/// Events are rendered as several hundred small appends (keys, digits, separators); through `[UInt8]`
+/// each append paid a uniqueness and capacity check in a call, which made rendering the largest cost
+/// per event. Noncopyable, so the storage has exactly one owner and needs no reference counting.
+public struct OutputBytes: ~Copyable {
+    @usableFromInline var base: UnsafeMutablePointer<UInt8>
+    @usableFromInline var capacity: Int
+    @usableFromInline var written: Int
+
+    /// Number of bytes written so far.
+    public var count: Int { written }
+
+    /// An empty buffer with room for `capacity` bytes before it grows.
+    public init(capacity: Int = 256) {
+        self.capacity = Swift.max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
+        written = 0
+    }
+
+    deinit {
+        base.deallocate()
+    }
+
+    /// Appends one byte.
+    @inlinable @inline(__always)
+    public mutating func append(_ byte: UInt8) {
+        if written == capacity { grow(minimum: written + 1) }
+        base[written] = byte
+        written += 1
+    }
+
+    /// Appends raw bytes.
+    @inlinable @inline(__always)
+    public mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress, bytes.count > 0 else { return }
+        if written + bytes.count > capacity { grow(minimum: written + bytes.count) }
+        (base + written).update(from: source, count: bytes.count)
+        written += bytes.count
+    }
+
+    /// Appends a literal's UTF-8.
+    @inlinable @inline(__always)
+    public mutating func append(_ literal: StaticString) {
+        literal.withUTF8Buffer { append($0) }
+    }
+
+    /// Appends a string's UTF-8.
+    @inlinable
+    public mutating func append(string text: String) {
+        var text = text
+        text.withUTF8 { append($0) }
+    }
+
+    /// Appends octets from any collection (contiguous ones in one copy).
+    @inlinable
+    public mutating func append(contentsOf octets: some Collection<UInt8>) {
+        if octets.withContiguousStorageIfAvailable({ append($0) }) == nil {
+            for octet in octets { append(octet) }
+        }
+    }
+
+    /// Appends `n` copies of `byte`.
+    @inlinable
+    public mutating func append(repeating byte: UInt8, count n: Int) {
+        guard n > 0 else { return }
+        if written + n > capacity { grow(minimum: written + n) }
+        (base + written).initialize(repeating: byte, count: n)
+        written += n
+    }
+
+    /// Calls `body` with the bytes written so far.
+    public func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: base, count: written))
+    }
+
+    /// The bytes written so far, as an array.
+    public var array: [UInt8] {
+        Array(UnsafeBufferPointer(start: base, count: written))
+    }
+
+    /// The bytes written so far, as a string (they are UTF-8 by construction; anything else is repaired).
+    public var string: String {
+        String(decoding: UnsafeBufferPointer(start: base, count: written), as: UTF8.self)
+    }
+
+    @usableFromInline
+    mutating func grow(minimum: Int) {
+        let newCapacity = Swift.max(minimum, capacity * 2)
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.update(from: base, count: written)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+}
