@@ -138,11 +138,23 @@ struct SendCommand: AsyncParsableCommand {
         let generator = LoadGenerator(
             target: ListenAddress(to)!, datagram: datagram, count: count, rate: rate,
             maximumDuration: .milliseconds(Int(maxSeconds * 1000)))
-        let outcome = try await generator.run()
+        let outcome: LoadGenerator.Outcome
+        do {
+            outcome = try generator.run()
+        } catch {
+            printError("trapmux send: \(error)")
+            throw ExitCode(1)
+        }
+        // Notes in parentheses without colons: scripts read the rate after the line's last colon.
+        var notes: [String] = []
+        if outcome.sent < count { notes.append("stopped by --max-seconds") }
+        if outcome.retries > 0 { notes.append("\(outcome.retries) sendmmsg calls retried after ENOBUFS/EAGAIN") }
+        if outcome.refused > 0 { notes.append("\(outcome.refused) sends refused, ICMP port unreachable") }
+        if outcome.cutShort > 0 { notes.append("\(outcome.cutShort) sendmmsg calls cut short, the rest resent") }
         print(
             "sent \(outcome.sent) datagrams of \(datagram.count) bytes to \(to) in "
                 + "\(String(format: "%.3f", outcome.seconds)) s: \(Int(outcome.rate)) per second"
-                + (outcome.sent < count ? " (stopped by --max-seconds)" : ""))
+                + (notes.isEmpty ? "" : " (\(notes.joined(separator: ", ")))"))
     }
 
     private func makeMessage(generic: GenericTrap, enterprise: OID, varbinds: [VarBind], requestID: Int32) -> TrapMessage {
