@@ -30,6 +30,8 @@ final class FanOutHub {
     private var shedSinceReport = 0
     private var lastMemoryReport: NIODeadline?
     private let startedAt = NIODeadline.now()
+    /// Initial size of a subscriber's per-batch write buffer (it grows when a batch needs more).
+    private static let batchCapacity = 16 << 10
     /// Queue peaks above this are handed back to the system once the queues drain.
     private static let trimThresholdBytes = 4 << 20
 
@@ -88,6 +90,12 @@ final class FanOutHub {
     /// Writes what a subscriber has queued, as far as its connection takes it.
     func pump(_ subscriber: Subscriber) {
         var wrote = false
+        // The batch holds only lines that came while nothing was queued, so it goes before the queue.
+        if let batch = subscriber.batch {
+            subscriber.batch = nil
+            subscriber.channel.write(batch, promise: nil)
+            wrote = true
+        }
         while subscriber.channel.isWritable, let next = subscriber.queue.next() {
             switch next {
             case .line(let line):
@@ -99,8 +107,7 @@ final class FanOutHub {
             }
             wrote = true
         }
-        if wrote || subscriber.needsFlush {
-            subscriber.needsFlush = false
+        if wrote {
             subscriber.channel.flush()
         }
     }
@@ -188,8 +195,10 @@ final class FanOutHub {
             dirty.append(subscriber)
         }
         if !subscriber.queue.hasWork && subscriber.channel.isWritable {
-            subscriber.channel.write(line, promise: nil)
-            subscriber.needsFlush = true
+            if subscriber.batch == nil {
+                subscriber.batch = subscriber.channel.allocator.buffer(capacity: Self.batchCapacity)
+            }
+            subscriber.batch!.writeImmutableBuffer(line)
             subscriber.delivered += 1
             return
         }
