@@ -258,10 +258,10 @@ final class FanOutHub {
             writer.number(counters.datagrams)
             writer.key("traps")
             writer.beginObject()
-            for version in [SNMPVersion.v1, .v2c] {
-                writer.key(named: version.name)
-                writer.number(counters.trapsByVersion[version] ?? 0)
-            }
+            writer.key("1")
+            writer.number(counters.v1Traps)
+            writer.key("2c")
+            writer.number(counters.v2cTraps)
             writer.endObject()
             writer.key("by_generic")
             writer.beginObject()
