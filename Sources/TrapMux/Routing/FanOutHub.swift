@@ -80,6 +80,7 @@ final class FanOutHub {
         guard let index = subscribers.firstIndex(where: { $0 === subscriber }) else { return }
         subscribers.remove(at: index)
         queuedBytes -= subscriber.queue.byteCount
+        releaseMemoryIfDrained()
         logger.info(
             "subscriber disconnected",
             metadata: ["subscriber.id": "\(subscriber.id)", "subscriber.name": "\(subscriber.subscription.name)",
@@ -99,7 +100,7 @@ final class FanOutHub {
         while subscriber.channel.isWritable, let next = subscriber.queue.next() {
             switch next {
             case .line(let line):
-                queuedBytes -= line.bytes.readableBytes
+                queuedBytes -= line.cost
                 subscriber.channel.write(line.bytes, promise: nil)
                 subscriber.delivered += 1
             case .dropped(let drop):
@@ -108,6 +109,7 @@ final class FanOutHub {
             wrote = true
         }
         if wrote {
+            releaseMemoryIfDrained()
             subscriber.channel.flush()
         }
     }
@@ -173,11 +175,7 @@ final class FanOutHub {
             subscriber.isDirty = false
             pump(subscriber)
         }
-        if queuedBytes == 0 && queuedHighWater >= Self.trimThresholdBytes {
-            // Queues that drained leave their peak in malloc's free lists; give it back so RSS follows the load.
-            queuedHighWater = 0
-            MemoryTrim.releaseFreeMemory()
-        }
+        releaseMemoryIfDrained()
         if shedSinceReport > 0, let onMemoryFull {
             let now = NIODeadline.now()
             if lastMemoryReport.map({ now - $0 >= .seconds(10) }) ?? true {
@@ -187,6 +185,13 @@ final class FanOutHub {
                 onMemoryFull(.memoryFull(shed: shed, queuedBytes: queuedBytes, budgetBytes: settings.memoryBudgetBytes))
             }
         }
+    }
+
+    private func releaseMemoryIfDrained() {
+        guard queuedBytes == 0 && queuedHighWater >= Self.trimThresholdBytes else { return }
+        // Queues that drained leave their peak in malloc's free lists; give it back so RSS follows the load.
+        queuedHighWater = 0
+        MemoryTrim.releaseFreeMemory()
     }
 
     private func deliver(_ line: ByteBuffer, seq: UInt64, to subscriber: Subscriber) {
@@ -202,7 +207,7 @@ final class FanOutHub {
             subscriber.delivered += 1
             return
         }
-        let size = line.readableBytes
+        let size = line.readableBytes + QueuedLine.overheadBytes
         while queuedBytes + size > settings.memoryBudgetBytes {
             // The subscriber holding the most queued bytes pays for the room: a stopped reader must not make
             // the readers that keep up lose events.
