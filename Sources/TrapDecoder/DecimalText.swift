@@ -6,21 +6,7 @@ public enum DecimalText {
     /// Appends `value` in decimal.
     @inlinable
     public static func append(_ value: UInt64, to bytes: inout OutputBytes) {
-        if value < 10 {
-            bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value))
-            return
-        }
-        // Digits come out last first: fill a small stack buffer from its end, then copy once.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var index = 20
-            var v = value
-            while v > 0 {
-                index -= 1
-                digits[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10)
-                v /= 10
-            }
-            bytes.append(UnsafeBufferPointer(rebasing: digits[index..<20]))
-        }
+        bytes.append(decimal: value)
     }
 
     /// Appends a signed `value` in decimal.

@@ -69,6 +69,26 @@ public struct OutputBytes: ~Copyable {
         written += n
     }
 
+    /// Appends `value` in decimal, digits written straight into place from the last one.
+    @inlinable
+    public mutating func append(decimal value: UInt64) {
+        var digits = 1
+        var bound: UInt64 = 10
+        while digits < 20 && value >= bound {
+            digits += 1
+            bound = bound &* 10
+        }
+        if written + digits > capacity { grow(minimum: written + digits) }
+        var v = value
+        var index = written + digits
+        repeat {
+            index -= 1
+            base[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10)
+            v /= 10
+        } while v > 0
+        written += digits
+    }
+
     /// Calls `body` with the bytes written so far.
     public func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         try body(UnsafeBufferPointer(start: base, count: written))

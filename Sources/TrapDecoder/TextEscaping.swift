@@ -18,10 +18,12 @@ public enum TextEscaping {
 
     /// Appends the `escaped` form of `octets` to `out`.
     public static func appendEscaped(_ octets: some Collection<UInt8>, to out: inout OutputBytes) {
-        if octets.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x5C }) {
-            out.append(contentsOf: octets)
-            return
+        let plain = octets.withContiguousStorageIfAvailable { buffer in
+            guard isPlainASCII(buffer, allowingLineControls: false) else { return false }
+            out.append(buffer)
+            return true
         }
+        if plain == true { return }
         var rest = Array(octets)[...]
         while let first = rest.first {
             // A fresh decoder per scalar: after an invalid sequence only its first octet is escaped.
@@ -44,6 +46,11 @@ public enum TextEscaping {
 
     /// Whether octets are UTF-8 text without control characters (other than tab, CR, LF).
     public static func isPrintable(_ octets: some Collection<UInt8>) -> Bool {
+        // Most values are plain ASCII text; checking a contiguous buffer first keeps the generic decoder
+        // below off the per-event path.
+        if octets.withContiguousStorageIfAvailable({ isPlainASCII($0, allowingLineControls: true) }) == true {
+            return true
+        }
         var iterator = octets.makeIterator()
         var decoder = UTF8()
         while true {
@@ -102,9 +109,21 @@ public enum TextEscaping {
 }
 
 extension TextEscaping {
+    /// Whether every octet is printable ASCII other than the backslash (optionally also tab, CR and LF).
+    static func isPlainASCII(_ octets: UnsafeBufferPointer<UInt8>, allowingLineControls: Bool) -> Bool {
+        for octet in octets {
+            if octet >= 0x20 && octet < 0x7F && (octet != 0x5C || allowingLineControls) { continue }
+            if allowingLineControls && (octet == 0x09 || octet == 0x0A || octet == 0x0D) { continue }
+            return false
+        }
+        return true
+    }
+
     /// Whether octets are well-formed UTF-8 (so they can be shown as a JSON string).
     public static func isValidUTF8(_ octets: some Collection<UInt8>) -> Bool {
-        if octets.allSatisfy({ $0 < 0x80 }) { return true }
+        if octets.withContiguousStorageIfAvailable({ buffer in buffer.allSatisfy { $0 < 0x80 } }) == true {
+            return true
+        }
         var iterator = octets.makeIterator()
         var decoder = UTF8()
         while true {

@@ -124,6 +124,35 @@ import Glibc
         _ = await server.stop()
     }
 
+    @Test func aStoppedSubscriberPaysForTheMemoryBudgetNotTheReaders() async throws {
+        // A budget of 256 KiB holds a few hundred lines; the stopped subscriber's queue may take all of it.
+        let server = try await RunningServer(
+            configuration: "[subscribers]\nmemory_budget_bytes = 262144\ndefault_queue = 100000\nmax_queue = 100000\n"
+                + "[mibs]\nenabled = false\n")
+        let stopped = try server.connect()
+        try stopped.subscribe(#"{"name": "stopped", "process_events": false}"#)
+        let reader = try server.connect()
+        try reader.subscribe(#"{"name": "reader", "process_events": false}"#)
+
+        let total = 4000
+        let datagrams = (0..<total).map { TestTraps.v2c(.linkDown, requestID: Int32($0)) }
+        let sender = Task.detached { try server.send(datagrams) }
+        let received = try reader.readTraps(total)
+        try await sender.value
+        #expect(received.map { $0["request_id"] as? Int ?? -1 } == Array(0..<total))
+
+        let stats = try server.connect()
+        try stats.send(#"{"stats": {}}"#)
+        let counters = try stats.readObject()["stats"] as? [String: Any]
+        let subscribers = counters?["subscribers"] as? [[String: Any]] ?? []
+        let dropped = Dictionary(uniqueKeysWithValues: subscribers.map { ($0["name"] as? String ?? "", $0["dropped"] as? Int ?? -1) })
+        #expect((counters?["memory_shed"] as? Int ?? 0) > 0)
+        #expect(dropped["reader"] == 0)
+        #expect((dropped["stopped"] ?? 0) > 0)
+        #expect((counters?["queued_bytes"] as? Int ?? Int.max) <= 262_144)
+        _ = await server.stop()
+    }
+
     @Test func aSubscriberKilledMidStreamDoesNotDisturbTheOthers() async throws {
         let server = try await RunningServer()
         let survivor = try server.connect()

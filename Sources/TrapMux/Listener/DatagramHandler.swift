@@ -68,7 +68,11 @@ final class DatagramHandler: ChannelInboundHandler {
             seq: hub.nextSeq(), receivedAt: receivedAt, source: source, datagram: datagram, message: message,
             classification: classification)
         hub.publish(event)
-        hub.counters.trapsByVersion[message.version, default: 0] += 1
+        if message.version == .v1 {
+            hub.counters.v1Traps += 1
+        } else {
+            hub.counters.v2cTraps += 1
+        }
         hub.counters.trapsByGeneric[Int(classification.generic.rawValue)] += 1
 
         // RFC 3416 §4.2.7: acknowledge an inform once it is accepted for delivery.

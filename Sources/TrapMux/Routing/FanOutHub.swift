@@ -30,6 +30,8 @@ final class FanOutHub {
     private var shedSinceReport = 0
     private var lastMemoryReport: NIODeadline?
     private let startedAt = NIODeadline.now()
+    /// Initial size of a subscriber's per-batch write buffer (it grows when a batch needs more).
+    private static let batchCapacity = 16 << 10
     /// Queue peaks above this are handed back to the system once the queues drain.
     private static let trimThresholdBytes = 4 << 20
 
@@ -78,6 +80,7 @@ final class FanOutHub {
         guard let index = subscribers.firstIndex(where: { $0 === subscriber }) else { return }
         subscribers.remove(at: index)
         queuedBytes -= subscriber.queue.byteCount
+        releaseMemoryIfDrained()
         logger.info(
             "subscriber disconnected",
             metadata: ["subscriber.id": "\(subscriber.id)", "subscriber.name": "\(subscriber.subscription.name)",
@@ -88,10 +91,16 @@ final class FanOutHub {
     /// Writes what a subscriber has queued, as far as its connection takes it.
     func pump(_ subscriber: Subscriber) {
         var wrote = false
+        // The batch holds only lines that came while nothing was queued, so it goes before the queue.
+        if let batch = subscriber.batch {
+            subscriber.batch = nil
+            subscriber.channel.write(batch, promise: nil)
+            wrote = true
+        }
         while subscriber.channel.isWritable, let next = subscriber.queue.next() {
             switch next {
             case .line(let line):
-                queuedBytes -= line.bytes.readableBytes
+                queuedBytes -= line.cost
                 subscriber.channel.write(line.bytes, promise: nil)
                 subscriber.delivered += 1
             case .dropped(let drop):
@@ -99,8 +108,8 @@ final class FanOutHub {
             }
             wrote = true
         }
-        if wrote || subscriber.needsFlush {
-            subscriber.needsFlush = false
+        if wrote {
+            releaseMemoryIfDrained()
             subscriber.channel.flush()
         }
     }
@@ -166,11 +175,7 @@ final class FanOutHub {
             subscriber.isDirty = false
             pump(subscriber)
         }
-        if queuedBytes == 0 && queuedHighWater >= Self.trimThresholdBytes {
-            // Queues that drained leave their peak in malloc's free lists; give it back so RSS follows the load.
-            queuedHighWater = 0
-            MemoryTrim.releaseFreeMemory()
-        }
+        releaseMemoryIfDrained()
         if shedSinceReport > 0, let onMemoryFull {
             let now = NIODeadline.now()
             if lastMemoryReport.map({ now - $0 >= .seconds(10) }) ?? true {
@@ -182,18 +187,27 @@ final class FanOutHub {
         }
     }
 
+    private func releaseMemoryIfDrained() {
+        guard queuedBytes == 0 && queuedHighWater >= Self.trimThresholdBytes else { return }
+        // Queues that drained leave their peak in malloc's free lists; give it back so RSS follows the load.
+        queuedHighWater = 0
+        MemoryTrim.releaseFreeMemory()
+    }
+
     private func deliver(_ line: ByteBuffer, seq: UInt64, to subscriber: Subscriber) {
         if !subscriber.isDirty {
             subscriber.isDirty = true
             dirty.append(subscriber)
         }
         if !subscriber.queue.hasWork && subscriber.channel.isWritable {
-            subscriber.channel.write(line, promise: nil)
-            subscriber.needsFlush = true
+            if subscriber.batch == nil {
+                subscriber.batch = subscriber.channel.allocator.buffer(capacity: Self.batchCapacity)
+            }
+            subscriber.batch!.writeImmutableBuffer(line)
             subscriber.delivered += 1
             return
         }
-        let size = line.readableBytes
+        let size = line.readableBytes + QueuedLine.overheadBytes
         while queuedBytes + size > settings.memoryBudgetBytes {
             // The subscriber holding the most queued bytes pays for the room: a stopped reader must not make
             // the readers that keep up lose events.
@@ -249,10 +263,10 @@ final class FanOutHub {
             writer.number(counters.datagrams)
             writer.key("traps")
             writer.beginObject()
-            for version in [SNMPVersion.v1, .v2c] {
-                writer.key(named: version.name)
-                writer.number(counters.trapsByVersion[version] ?? 0)
-            }
+            writer.key("1")
+            writer.number(counters.v1Traps)
+            writer.key("2c")
+            writer.number(counters.v2cTraps)
             writer.endObject()
             writer.key("by_generic")
             writer.beginObject()

@@ -3,7 +3,10 @@ import TrapDecoder
 /// What the receive path counted since start: traps by version and generic, errors by kind, refusals.
 struct HubCounters {
     var datagrams: UInt64 = 0
-    var trapsByVersion: [SNMPVersion: UInt64] = [:]
+    /// SNMPv1 traps accepted.
+    var v1Traps: UInt64 = 0
+    /// SNMPv2c traps and informs accepted.
+    var v2cTraps: UInt64 = 0
     var trapsByGeneric = [UInt64](repeating: 0, count: 7)
     var informsAnswered: UInt64 = 0
     var decodeErrors: [TrapDecodingError.Kind: UInt64] = [:]

@@ -8,10 +8,11 @@ final class Subscriber {
     var queue: SubscriberQueue
     /// Events written to the connection.
     var delivered: UInt64 = 0
-    /// Whether writes are waiting for a flush.
-    var needsFlush = false
     /// Whether the hub has it on its list of subscribers to flush.
     var isDirty = false
+    /// Lines for a subscriber that keeps up, gathered during one receive batch and written as one buffer:
+    /// one write per batch instead of one per event.
+    var batch: ByteBuffer?
 
     init(id: Int, subscription: SubscriberProtocol.Subscription, channel: Channel, queue: SubscriberQueue) {
         self.id = id

@@ -4,6 +4,13 @@ import NIOCore
 struct QueuedLine: Sendable {
     let seq: UInt64
     let bytes: ByteBuffer
+
+    /// What a queued line is charged against the memory budget: its bytes plus what holding them costs
+    /// (the buffer's storage object, allocator headers, the queue slot), so the budget tracks RSS.
+    var cost: Int { bytes.readableBytes + Self.overheadBytes }
+
+    /// Measured per-line overhead beyond the line's own bytes.
+    static let overheadBytes = 160
 }
 
 /// A subscriber's bounded queue with its overflow policy and the record of what it had to drop.
@@ -32,7 +39,7 @@ struct SubscriberQueue {
     let capacity: Int
     let policy: OverflowPolicy
     private(set) var lines = CircularBuffer<QueuedLine>()
-    /// Bytes of all queued lines.
+    /// Bytes charged for all queued lines (see `QueuedLine.cost`).
     private(set) var byteCount = 0
     /// Dropped events not yet announced.
     private(set) var pendingDrop: DropRange?
@@ -58,10 +65,10 @@ struct SubscriberQueue {
         switch policy {
         case .dropOldest:
             let oldest = lines.removeFirst()
-            byteCount -= oldest.bytes.readableBytes
+            byteCount -= oldest.cost
             recordDrop(seq: oldest.seq, beforeHead: true)
             append(line)
-            return .droppedOldest(bytes: oldest.bytes.readableBytes)
+            return .droppedOldest(bytes: oldest.cost)
         case .dropNewest:
             recordDrop(seq: line.seq, beforeHead: false)
             return .droppedNewest
@@ -78,9 +85,9 @@ struct SubscriberQueue {
     /// Discards the oldest queued line to free memory for others; returns its size, or nil when empty.
     mutating func shedOldest() -> Int? {
         guard let oldest = lines.popFirst() else { return nil }
-        byteCount -= oldest.bytes.readableBytes
+        byteCount -= oldest.cost
         recordDrop(seq: oldest.seq, beforeHead: true)
-        return oldest.bytes.readableBytes
+        return oldest.cost
     }
 
     /// The next thing to write: a dropped marker when one is due here, else the head line.
@@ -91,7 +98,7 @@ struct SubscriberQueue {
             return .dropped(drop)
         }
         guard let line = lines.popFirst() else { return nil }
-        byteCount -= line.bytes.readableBytes
+        byteCount -= line.cost
         return .line(line)
     }
 
@@ -106,7 +113,7 @@ struct SubscriberQueue {
 
     private mutating func append(_ line: QueuedLine) {
         lines.append(line)
-        byteCount += line.bytes.readableBytes
+        byteCount += line.cost
     }
 
     private mutating func recordDrop(seq: UInt64, beforeHead: Bool) {
