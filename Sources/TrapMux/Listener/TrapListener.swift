@@ -64,14 +64,22 @@ struct TrapListener: Service {
             }
             .bind(host: address.host, port: address.port)
             .get()
-        let granted = (try? await channel.getOption(.socketOption(.so_rcvbuf)).get()).map { Int($0) } ?? 0
+        var granted = (try? await channel.getOption(.socketOption(.so_rcvbuf)).get()).map { Int($0) } ?? 0
+        // Linux grants twice the request (bookkeeping overhead) unless net.core.rmem_max caps it.
+        if granted < receiveBufferBytes * 2 {
+            // net.core.rmem_max caps SO_RCVBUF (Debian's default is 208 KiB, which a trap storm fills in
+            // milliseconds); with CAP_NET_ADMIN, SO_RCVBUFFORCE sets the configured size regardless.
+            let force = ChannelOptions.Types.SocketOption(level: .socket, name: .init(rawValue: SO_RCVBUFFORCE))
+            if (try? await channel.setOption(force, value: SocketOptionValue(receiveBufferBytes)).get()) != nil {
+                granted = (try? await channel.getOption(.socketOption(.so_rcvbuf)).get()).map { Int($0) } ?? granted
+            }
+        }
         var metadata: Logger.Metadata = [
             "listen.address": "\(address)", "receive_buffer.requested": "\(receiveBufferBytes)",
             "receive_buffer.granted": "\(granted)",
         ]
-        // Linux grants twice the request (bookkeeping overhead) unless net.core.rmem_max caps it.
-        if granted < receiveBufferBytes {
-            metadata["hint"] = "the kernel capped SO_RCVBUF; raise it with sysctl -w net.core.rmem_max=\(receiveBufferBytes * 2)"
+        if granted < receiveBufferBytes * 2 {
+            metadata["hint"] = "the kernel capped SO_RCVBUF and SO_RCVBUFFORCE needs CAP_NET_ADMIN; raise the cap with sysctl -w net.core.rmem_max=\(receiveBufferBytes * 2)"
             logger.warning("listening with a smaller receive buffer than configured", metadata: metadata)
         } else {
             logger.info("listening", metadata: metadata)
