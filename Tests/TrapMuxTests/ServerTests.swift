@@ -102,9 +102,9 @@ import Glibc
 
         let total = 4000
         let datagrams = (0..<total).map { TestTraps.v2c(.linkDown, requestID: Int32($0)) }
-        let sender = Task.detached { try server.send(datagrams) }
+        let sender = BackgroundThread { try server.send(datagrams) }
         let received = try reader.readTraps(total)
-        try await sender.value
+        try await sender.value()
         #expect(received.map { $0["request_id"] as? Int ?? -1 } == Array(0..<total))
 
         // The stopped subscriber's queue overflowed; when it reads, it learns how much it lost.
@@ -136,9 +136,9 @@ import Glibc
 
         let total = 4000
         let datagrams = (0..<total).map { TestTraps.v2c(.linkDown, requestID: Int32($0)) }
-        let sender = Task.detached { try server.send(datagrams) }
+        let sender = BackgroundThread { try server.send(datagrams) }
         let received = try reader.readTraps(total)
-        try await sender.value
+        try await sender.value()
         #expect(received.map { $0["request_id"] as? Int ?? -1 } == Array(0..<total))
 
         let stats = try server.connect()

@@ -69,7 +69,8 @@ struct ServeCommand: AsyncParsableCommand {
             communities: configuration.communities, rateLimit: configuration.rateLimit, hub: hub, retry: retry,
             gate: gate, logger: logger)
 
-        let opened = try await RelayDispatcher.open(configuration.relays, on: eventLoop, reporter: reporter, logger: logger)
+        let opened = try await RelayDispatcher.open(
+            configuration.relays, listen: configuration.listen, on: eventLoop, logger: logger)
         try await eventLoop.submit {
             if !opened.isEmpty {
                 hub.value.relays = try RelayDispatcher(opened: opened, eventLoop: eventLoop, reporter: reporter)

@@ -31,18 +31,25 @@ extension TrapMuxConfiguration {
     /// `filter` (inline table with the subscriber filter keys), `queue` (integer), `timeout` (duration),
     /// `retries` (integer).
     /// Unknown keys, wrong types and bad values are errors naming the file, line and key.
-    static func load(file path: String) throws(ConfigurationError) -> TrapMuxConfiguration {
+    ///
+    /// `listenOverride` (the command line's `--listen`) replaces `listen` when relay targets are checked against
+    /// the server's own addresses; the caller still applies it to the result.
+    static func load(
+        file path: String, listenOverride: [ListenAddress]? = nil
+    ) throws(ConfigurationError) -> TrapMuxConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigurationError(file: path, line: nil, key: nil, message: "cannot read the file")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigurationError(file: path, line: nil, key: nil, message: "the file is not UTF-8 text")
         }
-        return try parse(text, file: path)
+        return try parse(text, file: path, listenOverride: listenOverride)
     }
 
-    /// Parses configuration text; `file` names it in errors.
-    static func parse(_ text: String, file: String) throws(ConfigurationError) -> TrapMuxConfiguration {
+    /// Parses configuration text; `file` names it in errors, `listenOverride` as in `load(file:listenOverride:)`.
+    static func parse(
+        _ text: String, file: String, listenOverride: [ListenAddress]? = nil
+    ) throws(ConfigurationError) -> TrapMuxConfiguration {
         let document: TOMLDocument
         do {
             document = try TOMLDocument(parsing: text)
@@ -89,8 +96,17 @@ extension TrapMuxConfiguration {
             throw ConfigurationError(
                 file: file, line: tables[0].line, key: "[[\(name)]]", message: "unknown array of tables; expected [[relay]]")
         }
+        let ownAddresses: OwnListenAddresses
+        if let listenOverride {
+            ownAddresses = OwnListenAddresses(addresses: listenOverride, origin: "--listen")
+        } else {
+            let line = document.tables[0].entries["listen"]?.line
+            ownAddresses = OwnListenAddresses(
+                addresses: configuration.listen, origin: line.map { "listen, line \($0)" } ?? "the default listen")
+        }
         for table in document.arrayTables["relay"] ?? [] {
-            configuration.relays.append(try relay(table, file: file, existing: configuration.relays))
+            configuration.relays.append(
+                try relay(table, file: file, existing: configuration.relays, ownAddresses: ownAddresses))
         }
         if let table = document.table("rate_limit") {
             var reader = KeyReader(table: table, file: file)
@@ -144,8 +160,15 @@ extension TrapMuxConfiguration {
 }
 
 extension TrapMuxConfiguration {
+    /// The addresses the server will listen on, and where they were set, for relay targets to be checked against.
+    private struct OwnListenAddresses {
+        let addresses: [ListenAddress]
+        /// "listen, line 3", "--listen" or "the default listen", for the error message.
+        let origin: String
+    }
+
     private static func relay(
-        _ table: TOMLDocument.Table, file: String, existing: [RelaySettings]
+        _ table: TOMLDocument.Table, file: String, existing: [RelaySettings], ownAddresses: OwnListenAddresses
     ) throws(ConfigurationError) -> RelaySettings {
         var reader = KeyReader(table: table, file: file)
         guard let name = try reader.string("name"), !name.isEmpty else {
@@ -154,8 +177,15 @@ extension TrapMuxConfiguration {
         guard !existing.contains(where: { $0.name == name }) else {
             throw reader.error("name", "relay name \"\(name)\" is used twice")
         }
-        guard let target = try reader.string("target"), RelayAddress(target) != nil else {
+        guard let target = try reader.string("target"), let address = RelayAddress(target) else {
             throw reader.error("target", "expected \"host:port\" such as \"192.0.2.10:162\", \"[2001:db8::1]:162\" or \"nms.example.net:162\"")
+        }
+        if let own = address.loopsBack(into: ownAddresses.addresses) {
+            throw reader.error(
+                "target",
+                "\"\(target)\" is this server's own listen address \(own) (\(ownAddresses.origin)): every trap relayed "
+                    + "there would come back and be relayed again without end; expected the address of an upstream "
+                    + "manager (another host, or another port)")
         }
         var relay = RelaySettings(name: name, target: target)
         if let mode = try reader.string("mode") {
@@ -185,6 +215,12 @@ struct RelayAddress: Equatable, Sendable {
     let host: String
     let port: Int
 
+    /// A resolved target, e.g. to check it against the listen addresses after a name was looked up.
+    init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
     init?(_ text: String) {
         if let literal = ListenAddress(text) {
             host = literal.host
@@ -195,6 +231,35 @@ struct RelayAddress: Equatable, Sendable {
         guard parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port), !parts[0].isEmpty else { return nil }
         host = String(parts[0])
         self.port = port
+    }
+}
+
+extension RelayAddress {
+    /// The listen address a relay to this target would arrive at, if any — a loop. The same port and either
+    /// the same address, or a local address of the same family (loopback, unspecified) that a wildcard listen
+    /// address receives; "localhost" counts as both loopback addresses. Other host names are checked once
+    /// resolved, when the server starts.
+    func loopsBack(into listen: [ListenAddress]) -> ListenAddress? {
+        listen.first { arrives(at: $0) }
+    }
+
+    private func arrives(at listen: ListenAddress) -> Bool {
+        guard port == listen.port, let listening = IPAddressText.parse(listen.host) else { return false }
+        let anyIPv4: [UInt8] = [0, 0, 0, 0]
+        let anyIPv6 = [UInt8](repeating: 0, count: 16)
+        let loopbackIPv6 = [UInt8](repeating: 0, count: 15) + [1]
+        let isLocalhost = host.lowercased() == "localhost"
+        guard let target = IPAddressText.parse(host) else {
+            let loopbackListener = listening == [127, 0, 0, 1] || listening == loopbackIPv6
+            return isLocalhost && (loopbackListener || listening == anyIPv4 || listening == anyIPv6)
+        }
+        if target == listening { return true }
+        let localIPv4 = target.count == 4 && (target[0] == 127 || target == anyIPv4)
+        let localIPv6 = target == loopbackIPv6 || target == anyIPv6
+        // IPv6 listeners are v6-only, so [::] does not receive what is sent to an IPv4 address.
+        if listening == anyIPv4 { return localIPv4 }
+        if listening == anyIPv6 { return localIPv6 }
+        return false
     }
 }
 

@@ -8,12 +8,12 @@ final class RelayDispatcher {
     private(set) var targets: [RelayTarget] = []
     private var timer: RepeatedTask?
 
-    /// Resolves and opens every target; a name that does not resolve is a configuration error.
+    /// Resolves and opens every target; a name that does not resolve, or that resolves to one of `listen` (a
+    /// relay loop the configuration check could not see in a host name), is a configuration error.
     static func open(
-        _ relays: [TrapMuxConfiguration.RelaySettings], on eventLoop: EventLoop, reporter: ProcessEventReporter,
-        logger: Logger
-    ) async throws -> [(TrapMuxConfiguration.RelaySettings, SocketAddress, Channel)] {
-        var opened: [(TrapMuxConfiguration.RelaySettings, SocketAddress, Channel)] = []
+        _ relays: [TrapMuxConfiguration.RelaySettings], listen: [ListenAddress], on eventLoop: EventLoop, logger: Logger
+    ) async throws -> [OpenedTarget] {
+        var opened: [OpenedTarget] = []
         for relay in relays {
             guard let target = RelayAddress(relay.target) else { continue }
             let address: SocketAddress
@@ -24,29 +24,56 @@ final class RelayDispatcher {
                     file: "configuration", line: nil, key: "relay \(relay.name) target",
                     message: "cannot resolve \(target.host): \(error)")
             }
-            let channel = try await DatagramBootstrap(group: eventLoop)
-                .channelOption(.socketOption(.so_sndbuf), value: 4 << 20)
-                .connect(to: address)
-                .get()
+            if let ip = address.ipAddress, let port = address.port,
+                let own = RelayAddress(host: ip, port: port).loopsBack(into: listen)
+            {
+                throw ConfigurationError(
+                    file: "configuration", line: nil, key: "relay \(relay.name) target",
+                    message: "\(relay.target) resolves to \(ip), so it is this server's own listen address \(own): "
+                        + "every trap relayed there would come back and be relayed again without end; expected the "
+                        + "address of an upstream manager (another host, or another port)")
+            }
+            let traffic = try await openSocket(.traffic, to: address, on: eventLoop).get()
+            let probe = try await openSocket(.probe, to: address, on: eventLoop).get()
             logger.info(
                 "relay target ready",
                 metadata: ["relay.name": "\(relay.name)", "relay.target": "\(address)", "relay.mode": "\(relay.mode.rawValue)"])
-            opened.append((relay, address, channel))
+            opened.append(OpenedTarget(settings: relay, address: address, traffic: traffic, probe: probe))
         }
         return opened
     }
 
-    /// Builds the targets around opened channels (on the loop) and starts the inform timer.
-    init(
-        opened: [(TrapMuxConfiguration.RelaySettings, SocketAddress, Channel)], eventLoop: EventLoop,
-        reporter: ProcessEventReporter
-    ) throws {
-        for (settings, address, channel) in opened {
-            let target = RelayTarget(settings: settings, address: address, channel: channel) { fault in
-                reporter.report(.ioError(fault))
-            }
-            try channel.pipeline.syncOperations.addHandler(RelayResponseHandler(target: target))
-            targets.append(target)
+    /// A target's resolved address and open sockets, before the target is built on the event loop.
+    struct OpenedTarget: Sendable {
+        let settings: TrapMuxConfiguration.RelaySettings
+        let address: SocketAddress
+        let traffic: Channel
+        let probe: Channel
+    }
+
+    /// One of a target's sockets (see `RelayTarget`): the traffic socket unconnected, on any local address of
+    /// the target's family; the probe connected to the target, so that its ICMP errors are reported on it.
+    static func openSocket(
+        _ socket: RelayTarget.Socket, to address: SocketAddress, on eventLoop: EventLoop
+    ) -> EventLoopFuture<Channel> {
+        let bootstrap = DatagramBootstrap(group: eventLoop).channelOption(.socketOption(.so_sndbuf), value: 4 << 20)
+        switch socket {
+        case .traffic: return bootstrap.bind(host: address.protocol == .inet6 ? "::" : "0.0.0.0", port: 0)
+        case .probe: return bootstrap.connect(to: address)
+        }
+    }
+
+    /// Builds the targets around opened sockets (on the loop) and starts the inform timer.
+    init(opened: [OpenedTarget], eventLoop: EventLoop, reporter: ProcessEventReporter) throws {
+        for target in opened {
+            let address = target.address
+            let relay = RelayTarget(
+                settings: target.settings, address: address, eventLoop: eventLoop,
+                openSocket: { socket in Self.openSocket(socket, to: address, on: eventLoop) },
+                reportFault: { fault in reporter.report(.ioError(fault)) })
+            try relay.adopt(target.traffic, as: .traffic)
+            try relay.adopt(target.probe, as: .probe)
+            targets.append(relay)
         }
         if targets.contains(where: { $0.settings.mode == .inform }) {
             let targets = NIOLoopBound(self.targets, eventLoop: eventLoop)
@@ -74,7 +101,7 @@ final class RelayDispatcher {
     func close() {
         timer?.cancel()
         for target in targets {
-            target.channel.close(promise: nil)
+            target.close()
         }
     }
 }
@@ -100,7 +127,12 @@ final class RelayResponseHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        // ICMP port unreachable and the like: the target is down; the socket stays open for the next try.
+        // The probe's ICMP port unreachable, met by a read: the target is down; the socket stays open.
         target.failed(error)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        target.channelClosed(context.channel)
+        context.fireChannelInactive()
     }
 }

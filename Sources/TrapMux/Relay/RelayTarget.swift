@@ -2,8 +2,16 @@ import Logging
 import NIOCore
 import TrapDecoder
 
-/// One upstream manager: its filter, its own bounded queue and UDP socket, and for informs the datagrams
+/// One upstream manager: its filter, its own bounded queue and UDP sockets, and for informs the datagrams
 /// waiting for an acknowledgement. Confined to the hub's event loop; the listener never waits for it.
+///
+/// Two sockets, because a refusing target's ICMP port unreachable is reported only on a connected socket, and
+/// there it also breaks up batched sends: sendmmsg stops after one datagram (the error of the next is lost in
+/// the kernel), NIO then waits for writability, and a dead target gets one datagram per loop turn with no error
+/// counted; an error met by a send instead makes NIO close the channel. So the traffic goes out on an unconnected
+/// socket, which never sees ICMP errors, and at most one datagram per `probeInterval` goes through a connected
+/// probe socket, where the refusal comes back on a read and is counted and reported. A socket that NIO closes
+/// anyway is opened again after `reopenDelay`, so a manager that was down is served again once it is back.
 final class RelayTarget {
     /// Counters shown by `trapmux stats`.
     struct Counters {
@@ -13,6 +21,14 @@ final class RelayTarget {
         var failed: UInt64 = 0
         var droppedByQueue: UInt64 = 0
         var sendErrors: UInt64 = 0
+    }
+
+    /// The target's two sockets (see the type's documentation).
+    enum Socket: Sendable {
+        /// Unconnected: every datagram but the probes.
+        case traffic
+        /// Connected to the target: one datagram per `probeInterval`, to learn whether the target refuses.
+        case probe
     }
 
     /// A datagram waiting to be sent, with its request-id when it is an inform.
@@ -28,29 +44,98 @@ final class RelayTarget {
         var deadline: NIODeadline
     }
 
+    /// How often a datagram goes through the probe socket: a refusing target is noticed within this time.
+    static let probeInterval: TimeAmount = .milliseconds(100)
+    /// How long a socket that NIO closed stays closed before a new one is opened: a target that stays down
+    /// costs one attempt a second, not a busy loop.
+    static let reopenDelay: TimeAmount = .seconds(1)
+
     let settings: TrapMuxConfiguration.RelaySettings
     let address: SocketAddress
-    let channel: Channel
+    let eventLoop: EventLoop
+    /// The sockets; nil from an unrequested close until the new one is open.
+    private var traffic: Channel?
+    private var probe: Channel?
+    /// Opens a new socket of the kind asked for (the same way the first ones were opened).
+    private let openSocket: (Socket) -> EventLoopFuture<Channel>
+    private var closing = false
+    private var lastProbe = NIODeadline.uptimeNanoseconds(0)
     private let community: [UInt8]
     private var queue = CircularBuffer<Pending>()
     private var outstanding: [Int32: Outstanding] = [:]
     private var nextRequestID: Int32 = 1
-    private var needsFlush = false
+    /// The last datagram of a burst, held back so that only it carries a promise (one per flush, not per
+    /// datagram): a send error fails it, and so is counted and reported.
+    private var heldBack: ByteBuffer?
     private var lastFaultReport: NIODeadline?
     var counters = Counters()
     /// Reports an I/O fault (event 103); rate-limited here to one a minute.
     let reportFault: (ProcessEvent.IOFault) -> Void
 
     init(
-        settings: TrapMuxConfiguration.RelaySettings, address: SocketAddress, channel: Channel,
+        settings: TrapMuxConfiguration.RelaySettings, address: SocketAddress, eventLoop: EventLoop,
+        openSocket: @escaping (Socket) -> EventLoopFuture<Channel>,
         reportFault: @escaping (ProcessEvent.IOFault) -> Void
     ) {
         self.settings = settings
         self.address = address
-        self.channel = channel
+        self.eventLoop = eventLoop
+        self.openSocket = openSocket
         self.community = Array(settings.community.utf8)
         self.reportFault = reportFault
         self.nextRequestID = Int32.random(in: 1...0x00FF_FFFF)
+    }
+
+    /// Starts using `channel` as the given socket: its answers and errors come to this target.
+    func adopt(_ channel: Channel, as socket: Socket) throws {
+        try channel.pipeline.syncOperations.addHandler(RelayResponseHandler(target: self))
+        switch socket {
+        case .traffic: traffic = channel
+        case .probe: probe = channel
+        }
+        pump()
+    }
+
+    /// A socket became inactive. Unless the server is stopping, NIO closed it after an error: a new one is
+    /// opened after `reopenDelay`; meanwhile traps wait in the bounded queue (or skip the probe).
+    func channelClosed(_ closed: Channel) {
+        guard !closing else { return }
+        let socket: Socket
+        if traffic === closed {
+            traffic = nil
+            heldBack = nil
+            socket = .traffic
+        } else if probe === closed {
+            probe = nil
+            socket = .probe
+        } else {
+            return
+        }
+        eventLoop.assumeIsolated().scheduleTask(in: Self.reopenDelay) { [self] in reopen(socket) }
+    }
+
+    private func reopen(_ socket: Socket) {
+        guard !closing else { return }
+        openSocket(socket).assumeIsolated().whenComplete { [self] result in
+            do {
+                let channel = try result.get()
+                guard !closing else {
+                    channel.close(promise: nil)
+                    return
+                }
+                try adopt(channel, as: socket)
+            } catch {
+                failed(error)
+                eventLoop.assumeIsolated().scheduleTask(in: Self.reopenDelay) { [self] in reopen(socket) }
+            }
+        }
+    }
+
+    /// Closes the sockets for good (the server is stopping).
+    func close() {
+        closing = true
+        traffic?.close(promise: nil)
+        probe?.close(promise: nil)
     }
 
     /// Queues the event for this target if its filter matches.
@@ -80,7 +165,9 @@ final class RelayTarget {
 
     /// Sends what is queued, as far as the socket takes it and (for informs) the window allows.
     func pump() {
-        while channel.isWritable, let pending = queue.first {
+        guard let traffic else { return }
+        var first = true
+        while traffic.isWritable, let pending = queue.first {
             if let requestID = pending.requestID {
                 // At most `queue` informs unacknowledged at once: the window is bounded like the queue.
                 guard outstanding.count < settings.queue else { break }
@@ -88,13 +175,23 @@ final class RelayTarget {
                     datagram: pending.datagram, attempts: 1, deadline: .now() + TimeAmount(settings.timeout))
             }
             queue.removeFirst()
-            send(pending.datagram)
+            // Only the first of a burst may take the probe socket: it is sent at once, before the rest.
+            if first, let probe, probeIsDue() {
+                sendProbe(pending.datagram, on: probe)
+            } else {
+                send(pending.datagram)
+            }
+            first = false
             counters.sent += 1
         }
-        if needsFlush {
-            needsFlush = false
-            channel.flush()
-        }
+        flush()
+    }
+
+    private func probeIsDue() -> Bool {
+        let now = NIODeadline.now()
+        guard now - lastProbe >= Self.probeInterval else { return false }
+        lastProbe = now
+        return true
     }
 
     /// Retransmits informs whose acknowledgement is overdue; gives up after `retries`.
@@ -125,6 +222,8 @@ final class RelayTarget {
 
     /// A send failed (e.g. ICMP port unreachable comes back as ECONNREFUSED): count it, report it now and then.
     func failed(_ error: Error) {
+        // Writes still queued when the server closes the socket fail too; that is no fault of the target.
+        guard !closing else { return }
         counters.sendErrors += 1
         let now = NIODeadline.now()
         if let last = lastFaultReport, now - last < .minutes(1) { return }
@@ -140,8 +239,31 @@ final class RelayTarget {
     /// Messages queued or awaiting acknowledgement.
     var backlog: Int { queue.count + outstanding.count }
 
+    /// Writes the datagram held back before and holds this one back (see `heldBack`); `flush` sends them.
+    /// Without a socket (between a close and the new one) the datagram is lost, like any UDP datagram.
     private func send(_ datagram: ByteBuffer) {
-        channel.write(AddressedEnvelope(remoteAddress: address, data: datagram), promise: nil)
-        needsFlush = true
+        guard let traffic else { return }
+        if let previous = heldBack {
+            traffic.write(AddressedEnvelope(remoteAddress: address, data: previous), promise: nil)
+        }
+        heldBack = datagram
+    }
+
+    /// Writes the held-back datagram with a promise that reports a failed send, then flushes.
+    private func flush() {
+        guard let traffic, let last = heldBack else { return }
+        heldBack = nil
+        traffic.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: last), promise: reportingPromise())
+    }
+
+    /// Sends one datagram through the connected socket, at once.
+    private func sendProbe(_ datagram: ByteBuffer, on probe: Channel) {
+        probe.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: datagram), promise: reportingPromise())
+    }
+
+    private func reportingPromise() -> EventLoopPromise<Void> {
+        let promise = eventLoop.makePromise(of: Void.self)
+        promise.futureResult.assumeIsolated().whenFailure { [self] error in failed(error) }
+        return promise
     }
 }

@@ -34,6 +34,11 @@ final class RunningServer: @unchecked Sendable {
         }
     }
 
+    /// A test that failed before `stop()` must not leave its server running (a no-op once it has stopped).
+    deinit {
+        process.signal(SIGKILL)
+    }
+
     /// Stops with SIGTERM and returns how it ended.
     func stop() async -> ChildProcess.Result {
         process.signal(SIGTERM)
