@@ -209,10 +209,10 @@ final class FanOutHub {
         }
         let size = line.readableBytes + QueuedLine.overheadBytes
         while queuedBytes + size > settings.memoryBudgetBytes {
-            // The subscriber holding the most queued bytes pays for the room: a stopped reader must not make
-            // the readers that keep up lose events.
-            guard let largest = subscribers.max(by: { $0.queue.byteCount < $1.queue.byteCount }),
-                let freed = largest.queue.shedOldest()
+            // The subscriber that has fallen furthest behind (oldest line still queued) pays for the room: a
+            // stopped reader must not make readers that merely lag for a moment lose events.
+            guard let furthestBehind = subscribers.min(by: { ($0.queue.oldestSeq ?? .max) < ($1.queue.oldestSeq ?? .max) }),
+                let freed = furthestBehind.queue.shedOldest()
             else {
                 subscriber.queue.recordShed(seq: seq)
                 counters.memoryShed += 1
@@ -222,9 +222,9 @@ final class FanOutHub {
             queuedBytes -= freed
             counters.memoryShed += 1
             shedSinceReport += 1
-            if !largest.isDirty {
-                largest.isDirty = true
-                dirty.append(largest)
+            if !furthestBehind.isDirty {
+                furthestBehind.isDirty = true
+                dirty.append(furthestBehind)
             }
         }
         switch subscriber.queue.enqueue(QueuedLine(seq: seq, bytes: line)) {

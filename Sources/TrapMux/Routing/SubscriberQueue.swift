@@ -54,6 +54,8 @@ struct SubscriberQueue {
     }
 
     var isEmpty: Bool { lines.isEmpty }
+    /// Sequence number of the oldest queued line: how far behind this subscriber has fallen.
+    var oldestSeq: UInt64? { lines.first?.seq }
     var count: Int { lines.count }
 
     /// Adds a line, applying the overflow policy when the queue is full.
