@@ -95,8 +95,9 @@ struct TailCommand: ParsableCommand {
                     printDropped(line)
                     continue
                 }
-                // Lines from the server are escaped already; escape again so nothing raw reaches a terminal.
-                print(TextEscaping.escaped(format == "json" ? line : Self.textLine(line)))
+                // Nothing raw may reach a terminal. Text lines are escaped as operator text; JSON lines keep
+                // valid JSON (a `\x5c` escape would break it), with any control character as `\u00XX`.
+                print(format == "json" ? Self.terminalSafeJSON(line) : TextEscaping.escaped(Self.textLine(line)))
                 // A pipe or a container log is not a terminal: flush per event so each shows up as it comes.
                 fflush(nil)
                 if line.starts(with: Array(#"{"type":"process""#.utf8)) { continue }
@@ -145,6 +146,22 @@ struct TailCommand: ParsableCommand {
         let last = object?["last_seq"] ?? "?"
         defer { fflush(nil) }
         print("-- trapmux dropped \(count) events (seq \(first)–\(last)): this subscriber read too slowly --")
+    }
+
+    /// A JSON line with every control character (C0, DEL, C1) written as a `\u00XX` escape: the server already
+    /// escapes C0 and DEL, but C1 controls are valid unescaped JSON and would reach the terminal raw.
+    static func terminalSafeJSON(_ line: [UInt8]) -> String {
+        var out = ""
+        out.reserveCapacity(line.count)
+        for scalar in String(decoding: line, as: UTF8.self).unicodeScalars {
+            if scalar.value < 0x20 || (0x7F..<0xA0).contains(scalar.value) {
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     /// The operator text of a JSON event line, followed by the notification's name (or OID) for trap events.
