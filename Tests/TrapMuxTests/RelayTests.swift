@@ -239,7 +239,9 @@ import Glibc
         #expect(!received.isEmpty, "nothing reached the target after it came back")
         let later = (0..<100).map { TestTraps.v2c(.coldStart, requestID: Int32(20_000 + $0)) }
         try server.send(later)
-        let rest = sink.receive(count: 200, idle: 1)
+        // Everything until the target falls quiet: on a loaded machine the server may still be relaying the last
+        // burst when the target comes back, and those datagrams arrive first, in order, before `later`.
+        let rest = sink.receive(count: 10_000, idle: 1)
         #expect(Array(rest.suffix(100)) == later)
 
         let statsClient = try server.connect()

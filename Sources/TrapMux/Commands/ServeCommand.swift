@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import UnixSignals
 
 /// `trapmux serve`: receive traps and deliver them to subscribers until SIGTERM or SIGINT.
 struct ServeCommand: AsyncParsableCommand {
@@ -26,7 +27,8 @@ struct ServeCommand: AsyncParsableCommand {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let cause: ProcessEvent.TerminationCause
         do {
-            cause = try await Self.serve(configuration, names: names, on: group.next(), logger: logger)
+            cause = try await Self.serve(
+                configuration, source: options.source, names: names, on: group.next(), logger: logger)
         } catch let error as ConfigurationError {
             printError("trapmux: \(error)")
             try? await group.shutdownGracefully()
@@ -38,9 +40,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    /// Runs the server until it stops; returns why it stopped (after event 101 was delivered).
+    /// Runs the server until it stops; returns why it stopped (after event 101 was delivered). `source` is read
+    /// again on SIGHUP.
     static func serve(
-        _ configuration: TrapMuxConfiguration, names: MIBTree?, on eventLoop: EventLoop, logger: Logger
+        _ configuration: TrapMuxConfiguration, source: ConfigurationSource, names: MIBTree?, on eventLoop: EventLoop,
+        logger: Logger
     ) async throws -> ProcessEvent.TerminationCause {
         let hub = try await eventLoop.submit {
             NIOLoopBound(
@@ -64,10 +68,14 @@ struct ServeCommand: AsyncParsableCommand {
         let subscriberServer = SubscriberServer(
             settings: configuration.subscribers, hub: hub, retry: retry, drainTimeout: configuration.drainTimeout,
             gate: gate, logger: logger)
+        let admission = try await eventLoop.submit {
+            NIOLoopBound(
+                TrapAdmission(communities: configuration.communities, rateLimit: configuration.rateLimit),
+                eventLoop: eventLoop)
+        }.get()
         let listener = TrapListener(
             addresses: configuration.listen, receiveBufferBytes: configuration.receiveBufferBytes,
-            communities: configuration.communities, rateLimit: configuration.rateLimit, hub: hub, retry: retry,
-            gate: gate, logger: logger)
+            admission: admission, hub: hub, retry: retry, gate: gate, logger: logger)
 
         let opened = try await RelayDispatcher.open(
             configuration.relays, listen: configuration.listen, on: eventLoop, logger: logger)
@@ -77,12 +85,20 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }.get()
 
-        // Started in this order and stopped in reverse: the listeners stop first, then the queues drain.
+        // Trapped before anything can report the start, so a SIGHUP sent once the server is up never finds the
+        // default action (which would end the process).
+        let reloader = ConfigurationReloader(
+            source: source, initial: configuration, signals: await UnixSignalsSequence(trapping: .sighup), hub: hub,
+            admission: admission, reporter: reporter, logger: logger)
+
+        // Started in this order and stopped in reverse: reloading stops first, then the listeners, then the queues
+        // drain.
         let services = ServiceGroup(
             configuration: .init(
                 services: [
                     .init(service: subscriberServer, failureTerminationBehavior: .gracefullyShutdownGroup),
                     .init(service: listener, failureTerminationBehavior: .gracefullyShutdownGroup),
+                    .init(service: reloader, failureTerminationBehavior: .gracefullyShutdownGroup),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))

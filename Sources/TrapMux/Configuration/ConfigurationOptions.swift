@@ -26,21 +26,13 @@ struct ConfigurationOptions: ParsableArguments {
 
     /// The configuration: the file (or defaults) with the command-line overrides applied.
     func load() throws(ConfigurationError) -> TrapMuxConfiguration {
-        var configuration: TrapMuxConfiguration
-        let addresses = listen.compactMap(ListenAddress.init)
-        // Relay targets are checked against the addresses the server will really listen on.
-        let override = addresses.isEmpty ? nil : addresses
-        if let config {
-            configuration = try TrapMuxConfiguration.load(file: config, listenOverride: override)
-        } else if FileManager.default.fileExists(atPath: Self.defaultPath) {
-            configuration = try TrapMuxConfiguration.load(file: Self.defaultPath, listenOverride: override)
-        } else {
-            configuration = TrapMuxConfiguration()
-        }
-        if !addresses.isEmpty { configuration.listen = addresses }
-        if let socket { configuration.subscribers.socket = socket }
-        if let name { configuration.name = name }
-        return configuration
+        try source.load()
+    }
+
+    /// The file and overrides these options name; `serve` keeps it to read the file again on SIGHUP.
+    var source: ConfigurationSource {
+        let file = config ?? (FileManager.default.fileExists(atPath: Self.defaultPath) ? Self.defaultPath : nil)
+        return ConfigurationSource(file: file, listen: listen.compactMap(ListenAddress.init), socket: socket, name: name)
     }
 }
 

@@ -9,17 +9,16 @@ final class DatagramHandler: ChannelInboundHandler {
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 
     private let hub: FanOutHub
-    private let communities: [[UInt8]]
+    /// Shared with the other listeners and replaced in place by a reload, hence read per datagram.
+    private let admission: TrapAdmission
     private let logger: Logger
     private var errorLog = DecodeErrorLog()
-    private var rateLimiter: SourceRateLimiter?
     private var needsFlush = false
     private var lastSource: (address: SocketAddress, source: SourceAddress)?
 
-    init(hub: FanOutHub, communities: [String], rateLimit: TrapMuxConfiguration.RateLimitSettings?, logger: Logger) {
+    init(hub: FanOutHub, admission: TrapAdmission, logger: Logger) {
         self.hub = hub
-        self.rateLimiter = rateLimit.map(SourceRateLimiter.init)
-        self.communities = communities.map { Array($0.utf8) }
+        self.admission = admission
         self.logger = logger
     }
 
@@ -52,13 +51,11 @@ final class DatagramHandler: ChannelInboundHandler {
             logger.debug("SNMPv3 notification not accepted (no USM support yet)", metadata: ["trap.source": "\(source.description)"])
             return
         }
-        if !communities.isEmpty {
-            guard let community = message.community, communities.contains(where: { $0.elementsEqual(community) }) else {
-                hub.counters.communityRejected += 1
-                return
-            }
+        guard admission.allows(community: message.community) else {
+            hub.counters.communityRejected += 1
+            return
         }
-        if rateLimiter != nil, !(rateLimiter!.admit(source.ip, now: .now())) {
+        if !admission.admit(source.ip, now: .now()) {
             hub.counters.rateLimited += 1
             return
         }
@@ -86,7 +83,7 @@ final class DatagramHandler: ChannelInboundHandler {
 
     func channelReadComplete(context: ChannelHandlerContext) {
         hub.flush()
-        rateLimiter?.summarise(now: .now(), logger: logger)
+        admission.summarise(now: .now(), logger: logger)
         if needsFlush {
             needsFlush = false
             context.flush()

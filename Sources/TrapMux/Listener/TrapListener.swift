@@ -13,8 +13,8 @@ struct TrapListener: Service {
 
     let addresses: [ListenAddress]
     let receiveBufferBytes: Int
-    let communities: [String]
-    let rateLimit: TrapMuxConfiguration.RateLimitSettings?
+    /// Community and rate-limit checks, shared by every listener channel (a reload replaces their rules).
+    let admission: NIOLoopBound<TrapAdmission>
     let hub: NIOLoopBound<FanOutHub>
     let retry: BindRetry
     let gate: StartupGate
@@ -41,8 +41,7 @@ struct TrapListener: Service {
 
     private func bind(_ address: ListenAddress) async throws -> Channel {
         let hub = self.hub
-        let communities = self.communities
-        let rateLimit = self.rateLimit
+        let admission = self.admission
         let logger = self.logger
         var bootstrap = DatagramBootstrap(group: hub.eventLoop)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -59,7 +58,7 @@ struct TrapListener: Service {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        DatagramHandler(hub: hub.value, communities: communities, rateLimit: rateLimit, logger: logger))
+                        DatagramHandler(hub: hub.value, admission: admission.value, logger: logger))
                 }
             }
             .bind(host: address.host, port: address.port)

@@ -6,6 +6,7 @@ import NIOPosix
 /// and sends once per receive batch. Confined to the hub's event loop.
 final class RelayDispatcher {
     private(set) var targets: [RelayTarget] = []
+    let eventLoop: EventLoop
     private var timer: RepeatedTask?
 
     /// Resolves and opens every target; a name that does not resolve, or that resolves to one of `listen` (a
@@ -14,6 +15,28 @@ final class RelayDispatcher {
         _ relays: [TrapMuxConfiguration.RelaySettings], listen: [ListenAddress], on eventLoop: EventLoop, logger: Logger
     ) async throws -> [OpenedTarget] {
         var opened: [OpenedTarget] = []
+        do {
+            try await open(relays, listen: listen, on: eventLoop, logger: logger, into: &opened)
+        } catch {
+            // A reload that fails half-way keeps running on the old targets: the new sockets must not linger.
+            close(opened)
+            throw error
+        }
+        return opened
+    }
+
+    /// Closes sockets that were opened for targets that will not be used.
+    static func close(_ opened: [OpenedTarget]) {
+        for target in opened {
+            target.traffic.close(promise: nil)
+            target.probe.close(promise: nil)
+        }
+    }
+
+    private static func open(
+        _ relays: [TrapMuxConfiguration.RelaySettings], listen: [ListenAddress], on eventLoop: EventLoop, logger: Logger,
+        into opened: inout [OpenedTarget]
+    ) async throws {
         for relay in relays {
             guard let target = RelayAddress(relay.target) else { continue }
             let address: SocketAddress
@@ -40,7 +63,6 @@ final class RelayDispatcher {
                 metadata: ["relay.name": "\(relay.name)", "relay.target": "\(address)", "relay.mode": "\(relay.mode.rawValue)"])
             opened.append(OpenedTarget(settings: relay, address: address, traffic: traffic, probe: probe))
         }
-        return opened
     }
 
     /// A target's resolved address and open sockets, before the target is built on the event loop.
@@ -65,6 +87,7 @@ final class RelayDispatcher {
 
     /// Builds the targets around opened sockets (on the loop) and starts the inform timer.
     init(opened: [OpenedTarget], eventLoop: EventLoop, reporter: ProcessEventReporter) throws {
+        self.eventLoop = eventLoop
         for target in opened {
             let address = target.address
             let relay = RelayTarget(
@@ -94,6 +117,17 @@ final class RelayDispatcher {
     func flush() {
         for target in targets {
             target.pump()
+        }
+    }
+
+    /// Ends these targets after a reload replaced them (see `RelayTarget.retire`): the hub no longer hands them
+    /// events; what they queued is still sent before their sockets close. The result adds up what was dropped.
+    func retire(deadline: NIODeadline) -> EventLoopFuture<RelayTarget.Retired> {
+        timer?.cancel()
+        let retired = targets.map { $0.retire(deadline: deadline) }
+        return EventLoopFuture.reduce(into: RelayTarget.Retired(), retired, on: eventLoop) { total, one in
+            total.unsent += one.unsent
+            total.unacknowledged += one.unacknowledged
         }
     }
 

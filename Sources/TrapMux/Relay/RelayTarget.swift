@@ -68,6 +68,10 @@ final class RelayTarget {
     /// datagram): a send error fails it, and so is counted and reported.
     private var heldBack: ByteBuffer?
     private var lastFaultReport: NIODeadline?
+    /// The latest write on each socket: writes complete in order, so once it has, everything sent before has
+    /// left the socket and it can be closed without failing a queued datagram (see `retire`).
+    private var lastTrafficWrite: EventLoopFuture<Void>?
+    private var lastProbeWrite: EventLoopFuture<Void>?
     var counters = Counters()
     /// Reports an I/O fault (event 103); rate-limited here to one a minute.
     let reportFault: (ProcessEvent.IOFault) -> Void
@@ -136,6 +140,48 @@ final class RelayTarget {
         closing = true
         traffic?.close(promise: nil)
         probe?.close(promise: nil)
+    }
+
+    /// What a retired target could not hand over.
+    struct Retired: Sendable {
+        /// Datagrams still queued when the deadline passed.
+        var unsent = 0
+        /// Informs sent but not acknowledged: nobody would retransmit them after the sockets close.
+        var unacknowledged = 0
+    }
+
+    /// Ends this target after a reload replaced it: it gets no new events, sends what it has queued, waits until
+    /// those writes have left the sockets, then closes them. Whatever is still queued at `deadline` is dropped
+    /// and counted in the result, as are informs that wait for an acknowledgement (they are not retried).
+    func retire(deadline: NIODeadline) -> EventLoopFuture<Retired> {
+        let promise = eventLoop.makePromise(of: Retired.self)
+        let retired = Retired(unacknowledged: outstanding.count)
+        // Dropped now, so that their window does not hold back queued informs until the deadline.
+        outstanding.removeAll()
+        drainThenClose(deadline: deadline, retired: retired, promise: promise)
+        return promise.futureResult
+    }
+
+    private func drainThenClose(deadline: NIODeadline, retired: Retired, promise: EventLoopPromise<Retired>) {
+        pump()
+        if !queue.isEmpty && NIODeadline.now() < deadline {
+            // The socket is not writable yet (or being reopened): try again shortly; writability also pumps.
+            eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(10)) { [self] in
+                drainThenClose(deadline: deadline, retired: retired, promise: promise)
+            }
+            return
+        }
+        var retired = retired
+        retired.unsent = queue.count
+        retired.unacknowledged += outstanding.count
+        queue.removeAll()
+        outstanding.removeAll()
+        let written = [lastTrafficWrite, lastProbeWrite].compactMap { $0 }
+        let result = retired
+        EventLoopFuture.andAllComplete(written, on: eventLoop).assumeIsolated().whenComplete { [self] _ in
+            close()
+            promise.succeed(result)
+        }
     }
 
     /// Queues the event for this target if its filter matches.
@@ -253,12 +299,16 @@ final class RelayTarget {
     private func flush() {
         guard let traffic, let last = heldBack else { return }
         heldBack = nil
-        traffic.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: last), promise: reportingPromise())
+        let promise = reportingPromise()
+        lastTrafficWrite = promise.futureResult
+        traffic.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: last), promise: promise)
     }
 
     /// Sends one datagram through the connected socket, at once.
     private func sendProbe(_ datagram: ByteBuffer, on probe: Channel) {
-        probe.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: datagram), promise: reportingPromise())
+        let promise = reportingPromise()
+        lastProbeWrite = promise.futureResult
+        probe.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: datagram), promise: promise)
     }
 
     private func reportingPromise() -> EventLoopPromise<Void> {

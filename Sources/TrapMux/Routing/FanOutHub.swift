@@ -12,7 +12,8 @@ final class FanOutHub {
     let eventLoop: EventLoop
     let processName: String
     let names: MIBNames?
-    let settings: TrapMuxConfiguration.SubscriberSettings
+    /// Limits for new subscribers and the memory budget; a reload replaces them (`applyLimits`).
+    private(set) var settings: TrapMuxConfiguration.SubscriberSettings
     private let logger: Logger
     /// Upstream managers that also get the events.
     var relays: RelayDispatcher?
@@ -72,6 +73,21 @@ final class FanOutHub {
             metadata: ["subscriber.id": "\(subscriber.id)", "subscriber.name": "\(subscription.name)",
                        "subscriber.format": "\(subscription.format.rawValue)", "subscriber.queue": "\(capacity)"])
         return subscriber
+    }
+
+    /// Takes a reloaded configuration's subscriber limits. Queue sizes and the overflow policy apply to subscribers
+    /// that connect from now on (a connected one keeps the queue it was promised); `max_subscribers` refuses new
+    /// connections only; the memory budget applies at once, so queues above a lowered budget shed now. The socket,
+    /// its mode and the allow-lists belong to the bound socket and are kept.
+    func applyLimits(_ limits: TrapMuxConfiguration.SubscriberSettings) {
+        eventLoop.assertInEventLoop()
+        settings.maxSubscribers = limits.maxSubscribers
+        settings.defaultQueue = limits.defaultQueue
+        settings.maxQueue = limits.maxQueue
+        settings.overflowPolicy = limits.overflowPolicy
+        settings.memoryBudgetBytes = limits.memoryBudgetBytes
+        _ = shed(toFit: 0)
+        flush()
     }
 
     /// Forgets a connection that closed; its queued events are released.
@@ -208,24 +224,11 @@ final class FanOutHub {
             return
         }
         let size = line.readableBytes + QueuedLine.overheadBytes
-        while queuedBytes + size > settings.memoryBudgetBytes {
-            // The subscriber that has fallen furthest behind (oldest line still queued) pays for the room: a
-            // stopped reader must not make readers that merely lag for a moment lose events.
-            guard let furthestBehind = subscribers.min(by: { ($0.queue.oldestSeq ?? .max) < ($1.queue.oldestSeq ?? .max) }),
-                let freed = furthestBehind.queue.shedOldest()
-            else {
-                subscriber.queue.recordShed(seq: seq)
-                counters.memoryShed += 1
-                shedSinceReport += 1
-                return
-            }
-            queuedBytes -= freed
+        guard shed(toFit: size) else {
+            subscriber.queue.recordShed(seq: seq)
             counters.memoryShed += 1
             shedSinceReport += 1
-            if !furthestBehind.isDirty {
-                furthestBehind.isDirty = true
-                dirty.append(furthestBehind)
-            }
+            return
         }
         switch subscriber.queue.enqueue(QueuedLine(seq: seq, bytes: line)) {
         case .queued:
@@ -244,6 +247,27 @@ final class FanOutHub {
             remove(subscriber)
             subscriber.channel.close(promise: nil)
         }
+    }
+
+    /// Sheds queued lines until `size` more bytes fit the memory budget; false when nothing is left to shed.
+    private func shed(toFit size: Int) -> Bool {
+        while queuedBytes + size > settings.memoryBudgetBytes {
+            // The subscriber that has fallen furthest behind (oldest line still queued) pays for the room: a
+            // stopped reader must not make readers that merely lag for a moment lose events.
+            guard let furthestBehind = subscribers.min(by: { ($0.queue.oldestSeq ?? .max) < ($1.queue.oldestSeq ?? .max) }),
+                let freed = furthestBehind.queue.shedOldest()
+            else {
+                return false
+            }
+            queuedBytes -= freed
+            counters.memoryShed += 1
+            shedSinceReport += 1
+            if !furthestBehind.isDirty {
+                furthestBehind.isDirty = true
+                dirty.append(furthestBehind)
+            }
+        }
+        return true
     }
 
     // MARK: Stats

@@ -14,6 +14,8 @@ final class RunningServer: @unchecked Sendable {
     let socketPath: String
     let folder: TemporaryDirectory
     let name: String
+    /// The file passed with --config: a test may rewrite it and send SIGHUP.
+    let configurationFile: URL
 
     /// Starts the server and waits for event 102; `configuration` is written to a file and passed with --config.
     init(name: String = "testmux", configuration: String? = nil, socketPath: String? = nil) async throws {
@@ -25,6 +27,7 @@ final class RunningServer: @unchecked Sendable {
         // Without a configuration of its own a test gets numeric OIDs, so texts can be compared with SPEC §5 exactly.
         let text = configuration ?? "[mibs]\nenabled = false\n"
         let file = try folder.file("trapmux.toml", Array(text.utf8))
+        configurationFile = file
         arguments += ["--config", file.path]
         process = try TrapMuxBinary.start(arguments)
         guard await process.waitForOutput(containing: "Process-Started", inStandardError: true, timeout: .seconds(20)) else {
@@ -46,6 +49,26 @@ final class RunningServer: @unchecked Sendable {
         folder.remove()
         return result
     }
+
+    /// Replaces the configuration file and sends SIGHUP; the caller waits for the outcome in standard error.
+    func reload(with configuration: String) throws {
+        try Data(configuration.utf8).write(to: configurationFile, options: .atomic)
+        process.signal(SIGHUP)
+    }
+
+    /// Waits (bounded) until standard error has shown `text` `occurrences` times.
+    func waitForLog(_ text: String, occurrences: Int = 1, timeout: Duration = .seconds(10)) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let log = String(decoding: process.standardErrorSoFar, as: UTF8.self)
+            if log.components(separatedBy: text).count - 1 >= occurrences { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
+    /// Standard error so far, as text.
+    var standardError: String { String(decoding: process.standardErrorSoFar, as: UTF8.self) }
 
     /// A connection to the subscriber socket.
     func connect() throws -> TestSubscriber {

@@ -1,0 +1,32 @@
+import Foundation
+
+/// Where `serve`'s configuration comes from: a file (or none) and the command-line overrides applied on top.
+///
+/// Kept apart from `ConfigurationOptions` so that SIGHUP can read the same file again, with the same overrides,
+/// long after argument parsing is over (a plain `Sendable` value, unlike the parsed options).
+struct ConfigurationSource: Sendable, Equatable {
+    /// The file read, nil when the built-in defaults are used (no `--config` and no default file).
+    var file: String?
+    /// `--listen` addresses; empty = the file's list.
+    var listen: [ListenAddress] = []
+    /// `--socket`, replacing `subscribers.socket`.
+    var socket: String?
+    /// `--name`, replacing `name`.
+    var name: String?
+
+    /// Reads the file (or takes the defaults) and applies the overrides.
+    func load() throws(ConfigurationError) -> TrapMuxConfiguration {
+        var configuration: TrapMuxConfiguration
+        // Relay targets are checked against the addresses the server will really listen on.
+        let override = listen.isEmpty ? nil : listen
+        if let file {
+            configuration = try TrapMuxConfiguration.load(file: file, listenOverride: override)
+        } else {
+            configuration = TrapMuxConfiguration()
+        }
+        if !listen.isEmpty { configuration.listen = listen }
+        if let socket { configuration.subscribers.socket = socket }
+        if let name { configuration.name = name }
+        return configuration
+    }
+}
