@@ -8,9 +8,6 @@ public enum TextEscaping {
 
     /// UTF-8 text with control characters, backslashes and invalid sequences escaped as `\xNN`.
     public static func escaped(_ octets: some Collection<UInt8>) -> String {
-        if octets.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x5C }) {
-            return String(decoding: octets, as: UTF8.self)
-        }
         var out = OutputBytes(capacity: octets.count + 16)
         appendEscaped(octets, to: &out)
         return out.string

@@ -101,11 +101,7 @@ import Glibc
         try reader.subscribe(#"{"name": "reader", "process_events": false}"#)
 
         let total = 4000
-        let datagrams = (0..<total).map { TestTraps.v2c(.linkDown, requestID: Int32($0)) }
-        let sender = BackgroundThread { try server.send(datagrams) }
-        let received = try reader.readTraps(total)
-        try await sender.value()
-        #expect(received.map { $0["request_id"] as? Int ?? -1 } == Array(0..<total))
+        #expect(try await sendLinkDowns(total, to: server, readingWith: reader) == Array(0..<total))
 
         // The stopped subscriber's queue overflowed; when it reads, it learns how much it lost.
         var sawDropped = false
@@ -136,11 +132,7 @@ import Glibc
         try reader.subscribe(#"{"name": "reader", "process_events": false}"#)
 
         let total = 4000
-        let datagrams = (0..<total).map { TestTraps.v2c(.linkDown, requestID: Int32($0)) }
-        let sender = BackgroundThread { try server.send(datagrams) }
-        let received = try reader.readTraps(total)
-        try await sender.value()
-        #expect(received.map { $0["request_id"] as? Int ?? -1 } == Array(0..<total))
+        #expect(try await sendLinkDowns(total, to: server, readingWith: reader) == Array(0..<total))
 
         let stats = try server.connect()
         try stats.send(#"{"stats": {}}"#)
@@ -325,5 +317,17 @@ import Glibc
         try client.send(#"{"ping": {}}"#)
         #expect(try client.readObject()["pong"] != nil)
         _ = await third.stop()
+    }
+}
+
+extension ServerTests {
+    /// Sends `count` v2c linkDowns (request-ids 0…count−1) from a thread of their own while `reader` reads them;
+    /// returns the request-ids in the order the reader got them.
+    func sendLinkDowns(_ count: Int, to server: RunningServer, readingWith reader: TestSubscriber) async throws -> [Int] {
+        let datagrams = (0..<count).map { TestTraps.v2c(.linkDown, requestID: Int32($0)) }
+        let sender = BackgroundThread { try server.send(datagrams) }
+        let received = try reader.readTraps(count)
+        try await sender.value()
+        return received.map { $0["request_id"] as? Int ?? -1 }
     }
 }

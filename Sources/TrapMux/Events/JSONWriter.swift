@@ -61,6 +61,18 @@ struct JSONWriter: ~Copyable {
         needsComma = false
     }
 
+    /// Writes `"key":value` for a number.
+    mutating func field(_ key: StaticString, _ value: some BinaryInteger) {
+        self.key(key)
+        number(value)
+    }
+
+    /// Writes `"key":"value"`.
+    mutating func field(_ key: StaticString, _ value: String) {
+        self.key(key)
+        string(value)
+    }
+
     /// Writes a key that is only known at run time; literal keys take the `StaticString` form.
     mutating func key(named key: String) {
         separate()
@@ -114,29 +126,17 @@ struct JSONWriter: ~Copyable {
 
     /// Writes an OID as a dotted-decimal JSON string, straight from its encoding.
     mutating func oid(_ oid: OID) {
-        separate()
-        output.append(UInt8(ascii: "\""))
-        oid.appendDotted(to: &output)
-        output.append(UInt8(ascii: "\""))
-        needsComma = true
+        quoted { oid.appendDotted(to: &$0) }
     }
 
     /// Writes an IPv4 address as a dotted-quad JSON string.
     mutating func ipv4(_ address: IPv4Address) {
-        separate()
-        output.append(UInt8(ascii: "\""))
-        address.appendDotted(to: &output)
-        output.append(UInt8(ascii: "\""))
-        needsComma = true
+        quoted { address.appendDotted(to: &$0) }
     }
 
     /// Writes a time as an RFC 3339 UTC JSON string with microseconds.
     mutating func timestamp(microseconds: Int64) {
-        separate()
-        output.append(UInt8(ascii: "\""))
-        RFC3339.append(microseconds: microseconds, to: &output)
-        output.append(UInt8(ascii: "\""))
-        needsComma = true
+        quoted { RFC3339.append(microseconds: microseconds, to: &$0) }
     }
 
     mutating func bool(_ value: Bool) {
@@ -155,6 +155,16 @@ struct JSONWriter: ~Copyable {
     mutating func raw(_ json: some Collection<UInt8>) {
         separate()
         output.append(contentsOf: json)
+        needsComma = true
+    }
+
+    /// Writes a JSON string whose text `render` appends and which needs no escaping (digits and dots).
+    @inline(__always)
+    private mutating func quoted(_ render: (inout OutputBytes) -> Void) {
+        separate()
+        output.append(UInt8(ascii: "\""))
+        render(&output)
+        output.append(UInt8(ascii: "\""))
         needsComma = true
     }
 

@@ -17,8 +17,7 @@ enum TrapJSON {
     static func writeFields(
         of message: TrapMessage, classification: TrapClassification?, names: inout NameMemo, into writer: inout JSONWriter
     ) {
-        writer.key("version")
-        writer.string(message.version.name)
+        writer.field("version", message.version.name)
         if let community = message.community {
             writer.key("community")
             if TextEscaping.isValidUTF8(community) {
@@ -32,19 +31,15 @@ enum TrapJSON {
         if let v3 = message.v3 {
             writeV3(v3, into: &writer)
         }
-        writer.key("pdu_type")
-        writer.string(message.pdu.typeName)
+        writer.field("pdu_type", message.pdu.typeName)
 
         switch message.pdu {
         case .trapV1:
             break
         case .trapV2(let notification), .inform(let notification):
-            writer.key("request_id")
-            writer.number(notification.requestID)
-            writer.key("error_status")
-            writer.number(notification.errorStatus)
-            writer.key("error_index")
-            writer.number(notification.errorIndex)
+            writer.field("request_id", notification.requestID)
+            writer.field("error_status", notification.errorStatus)
+            writer.field("error_index", notification.errorIndex)
         case .encrypted(let octets):
             writer.key("encrypted_pdu_hex")
             writer.hexString(octets)
@@ -54,25 +49,18 @@ enum TrapJSON {
             writer.key("enterprise")
             writer.oid(classification.enterprise)
             if let name = names.name(of: classification.enterprise) {
-                writer.key("enterprise_name")
-                writer.string(name)
+                writer.field("enterprise_name", name)
             }
-            writer.key("agent_addr")
-            writer.string(classification.agentAddress)
-            writer.key("generic_trap")
-            writer.number(classification.genericTrapNumber)
-            writer.key("specific_trap")
-            writer.number(classification.specificTrap)
-            writer.key("time_stamp")
-            writer.number(classification.timeStamp)
-            writer.key("generic_name")
-            writer.string(classification.generic.name)
+            writer.field("agent_addr", classification.agentAddress)
+            writer.field("generic_trap", classification.genericTrapNumber)
+            writer.field("specific_trap", classification.specificTrap)
+            writer.field("time_stamp", classification.timeStamp)
+            writer.field("generic_name", classification.generic.name)
             writer.key("trap_oid")
             if let trapOID = classification.trapOID {
                 writer.oid(trapOID)
                 if let name = names.name(of: trapOID) {
-                    writer.key("trap_name")
-                    writer.string(name)
+                    writer.field("trap_name", name)
                 }
             } else {
                 writer.null()
@@ -95,21 +83,16 @@ enum TrapJSON {
         writer.key("oid")
         writer.oid(varbind.oid)
         if let name = names.name(of: varbind.oid) {
-            writer.key("name")
-            writer.string(name)
+            writer.field("name", name)
         }
-        writer.key("type")
-        writer.string(varbind.value.typeName)
+        writer.field("type", varbind.value.typeName)
         switch varbind.value {
         case .integer(let value):
-            writer.key("value")
-            writer.number(value)
+            writer.field("value", value)
         case .counter32(let value), .gauge32(let value), .timeTicks(let value):
-            writer.key("value")
-            writer.number(value)
+            writer.field("value", value)
         case .counter64(let value):
-            writer.key("value")
-            writer.number(value)
+            writer.field("value", value)
         case .octetString(let octets), .opaque(let octets):
             writer.key("value_hex")
             writer.hexString(octets)
@@ -121,8 +104,7 @@ enum TrapJSON {
             writer.key("value")
             writer.oid(oid)
             if let name = names.name(of: oid) {
-                writer.key("value_name")
-                writer.string(name)
+                writer.field("value_name", name)
             }
         case .ipAddress(let address):
             writer.key("value")
@@ -137,21 +119,15 @@ enum TrapJSON {
     private static func writeV3(_ v3: SNMPv3Header, into writer: inout JSONWriter) {
         writer.key("v3")
         writer.beginObject()
-        writer.key("msg_id")
-        writer.number(v3.messageID)
-        writer.key("msg_max_size")
-        writer.number(v3.maximumSize)
-        writer.key("msg_flags")
-        writer.number(v3.flags)
-        writer.key("security_model")
-        writer.number(v3.securityModel)
+        writer.field("msg_id", v3.messageID)
+        writer.field("msg_max_size", v3.maximumSize)
+        writer.field("msg_flags", v3.flags)
+        writer.field("security_model", v3.securityModel)
         if let usm = v3.usm {
             writer.key("engine_id_hex")
             writer.hexString(usm.engineID)
-            writer.key("engine_boots")
-            writer.number(usm.engineBoots)
-            writer.key("engine_time")
-            writer.number(usm.engineTime)
+            writer.field("engine_boots", usm.engineBoots)
+            writer.field("engine_time", usm.engineTime)
             writer.key("user_name_hex")
             writer.hexString(usm.userName)
             writer.key("auth_params_hex")

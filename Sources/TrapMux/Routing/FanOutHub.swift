@@ -20,7 +20,7 @@ final class FanOutHub {
     /// Called (on the loop, outside delivery) when shedding starts, at most every 10 s while it lasts.
     var onMemoryFull: ((ProcessEvent) -> Void)?
 
-    private var subscribers: [Subscriber] = []
+    private(set) var subscribers: [Subscriber] = []
     private var dirty: [Subscriber] = []
     private var nextID = 1
     private(set) var lastSeq: UInt64 = 0
@@ -30,7 +30,8 @@ final class FanOutHub {
     var counters = HubCounters()
     private var shedSinceReport = 0
     private var lastMemoryReport: NIODeadline?
-    private let startedAt = NIODeadline.now()
+    /// When the hub was created, for `uptime_seconds`.
+    let startedAt = NIODeadline.now()
     /// Initial size of a subscriber's per-batch write buffer (it grows when a batch needs more).
     private static let batchCapacity = 16 << 10
     /// Queue peaks above this are handed back to the system once the queues drain.
@@ -268,115 +269,5 @@ final class FanOutHub {
             }
         }
         return true
-    }
-
-    // MARK: Stats
-
-    /// The counters as the `stats` answer's JSON line.
-    func statsLine() -> [UInt8] {
-        SubscriberProtocol.line { writer in
-            writer.key("stats")
-            writer.beginObject()
-            writer.key("name")
-            writer.string(processName)
-            writer.key("uptime_seconds")
-            writer.number((NIODeadline.now() - startedAt).nanoseconds / 1_000_000_000)
-            writer.key("last_seq")
-            writer.number(lastSeq)
-            writer.key("datagrams")
-            writer.number(counters.datagrams)
-            writer.key("traps")
-            writer.beginObject()
-            writer.key("1")
-            writer.number(counters.v1Traps)
-            writer.key("2c")
-            writer.number(counters.v2cTraps)
-            writer.endObject()
-            writer.key("by_generic")
-            writer.beginObject()
-            for generic in GenericTrap.allCases {
-                writer.key(named: generic.name)
-                writer.number(counters.trapsByGeneric[Int(generic.rawValue)])
-            }
-            writer.endObject()
-            writer.key("informs_answered")
-            writer.number(counters.informsAnswered)
-            writer.key("decode_errors")
-            writer.beginObject()
-            for kind in TrapDecodingError.Kind.allCases {
-                writer.key(named: kind.rawValue)
-                writer.number(counters.decodeErrors[kind] ?? 0)
-            }
-            writer.endObject()
-            writer.key("community_rejected")
-            writer.number(counters.communityRejected)
-            writer.key("v3_not_accepted")
-            writer.number(counters.v3NotAccepted)
-            writer.key("queue_dropped")
-            writer.number(counters.queueDropped)
-            writer.key("memory_shed")
-            writer.number(counters.memoryShed)
-            writer.key("overflow_disconnects")
-            writer.number(counters.overflowDisconnects)
-            writer.key("queued_bytes")
-            writer.number(queuedBytes)
-            writer.key("memory_budget_bytes")
-            writer.number(settings.memoryBudgetBytes)
-            if let errors = KernelUDPCounters.receiveBufferErrors() {
-                writer.key("kernel_udp_rcvbuf_errors")
-                writer.number(errors)
-            }
-            writer.key("rate_limited")
-            writer.number(counters.rateLimited)
-            writer.key("relays")
-            writer.beginArray()
-            for target in relays?.targets ?? [] {
-                writer.beginObject()
-                writer.key("name")
-                writer.string(target.settings.name)
-                writer.key("target")
-                writer.string(target.settings.target)
-                writer.key("mode")
-                writer.string(target.settings.mode.rawValue)
-                writer.key("sent")
-                writer.number(target.counters.sent)
-                writer.key("acknowledged")
-                writer.number(target.counters.acknowledged)
-                writer.key("retransmitted")
-                writer.number(target.counters.retransmitted)
-                writer.key("failed")
-                writer.number(target.counters.failed)
-                writer.key("dropped_by_queue")
-                writer.number(target.counters.droppedByQueue)
-                writer.key("send_errors")
-                writer.number(target.counters.sendErrors)
-                writer.key("backlog")
-                writer.number(target.backlog)
-                writer.endObject()
-            }
-            writer.endArray()
-            writer.key("subscribers")
-            writer.beginArray()
-            for subscriber in subscribers {
-                writer.beginObject()
-                writer.key("id")
-                writer.number(subscriber.id)
-                writer.key("name")
-                writer.string(subscriber.subscription.name)
-                writer.key("format")
-                writer.string(subscriber.subscription.format.rawValue)
-                writer.key("delivered")
-                writer.number(subscriber.delivered)
-                writer.key("dropped")
-                writer.number(subscriber.queue.droppedTotal)
-                writer.key("queue_depth")
-                writer.number(subscriber.queue.count)
-                writer.key("queue_capacity")
-                writer.number(subscriber.queue.capacity)
-                writer.endObject()
-            }
-            writer.endArray()
-            writer.endObject()
-        }
     }
 }

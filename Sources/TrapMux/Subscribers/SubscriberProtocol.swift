@@ -174,10 +174,8 @@ enum SubscriberProtocol {
         line { writer in
             writer.key("subscribed")
             writer.beginObject()
-            writer.key("id")
-            writer.number(id)
-            writer.key("queue")
-            writer.number(queue)
+            writer.field("id", id)
+            writer.field("queue", queue)
             writer.endObject()
         }
     }
@@ -186,8 +184,7 @@ enum SubscriberProtocol {
         line { writer in
             writer.key("pong")
             writer.beginObject()
-            writer.key("seq")
-            writer.number(seq)
+            writer.field("seq", seq)
             writer.endObject()
         }
     }
@@ -196,24 +193,18 @@ enum SubscriberProtocol {
         line { writer in
             writer.key("error")
             writer.beginObject()
-            writer.key("code")
-            writer.string(error.code)
-            writer.key("message")
-            writer.string(error.message)
+            writer.field("code", error.code)
+            writer.field("message", error.message)
             writer.endObject()
         }
     }
 
     static func dropped(_ drop: SubscriberQueue.DropRange) -> [UInt8] {
         line { writer in
-            writer.key("type")
-            writer.string("dropped")
-            writer.key("count")
-            writer.number(drop.count)
-            writer.key("first_seq")
-            writer.number(drop.firstSeq)
-            writer.key("last_seq")
-            writer.number(drop.lastSeq)
+            writer.field("type", "dropped")
+            writer.field("count", drop.count)
+            writer.field("first_seq", drop.firstSeq)
+            writer.field("last_seq", drop.lastSeq)
         }
     }
 

@@ -1,0 +1,79 @@
+import NIOCore
+import TrapDecoder
+
+extension FanOutHub {
+    /// The counters as the `stats` answer's JSON line.
+    func statsLine() -> [UInt8] {
+        SubscriberProtocol.line { writer in
+            writer.key("stats")
+            writer.beginObject()
+            writer.field("name", processName)
+            writer.field("uptime_seconds", (NIODeadline.now() - startedAt).nanoseconds / 1_000_000_000)
+            writer.field("last_seq", lastSeq)
+            writer.field("datagrams", counters.datagrams)
+            writer.key("traps")
+            writer.beginObject()
+            writer.field("1", counters.v1Traps)
+            writer.field("2c", counters.v2cTraps)
+            writer.endObject()
+            writer.key("by_generic")
+            writer.beginObject()
+            for generic in GenericTrap.allCases {
+                writer.key(named: generic.name)
+                writer.number(counters.trapsByGeneric[Int(generic.rawValue)])
+            }
+            writer.endObject()
+            writer.field("informs_answered", counters.informsAnswered)
+            writer.key("decode_errors")
+            writer.beginObject()
+            for kind in TrapDecodingError.Kind.allCases {
+                writer.key(named: kind.rawValue)
+                writer.number(counters.decodeErrors[kind] ?? 0)
+            }
+            writer.endObject()
+            writer.field("community_rejected", counters.communityRejected)
+            writer.field("v3_not_accepted", counters.v3NotAccepted)
+            writer.field("queue_dropped", counters.queueDropped)
+            writer.field("memory_shed", counters.memoryShed)
+            writer.field("overflow_disconnects", counters.overflowDisconnects)
+            writer.field("queued_bytes", queuedBytes)
+            writer.field("memory_budget_bytes", settings.memoryBudgetBytes)
+            if let errors = KernelUDPCounters.receiveBufferErrors() {
+                writer.field("kernel_udp_rcvbuf_errors", errors)
+            }
+            writer.field("rate_limited", counters.rateLimited)
+            writer.key("relays")
+            writer.beginArray()
+            for target in relays?.targets ?? [] {
+                writer.beginObject()
+                writer.field("name", target.settings.name)
+                writer.field("target", target.settings.target)
+                writer.field("mode", target.settings.mode.rawValue)
+                writer.field("sent", target.counters.sent)
+                writer.field("acknowledged", target.counters.acknowledged)
+                writer.field("retransmitted", target.counters.retransmitted)
+                writer.field("failed", target.counters.failed)
+                writer.field("dropped_by_queue", target.counters.droppedByQueue)
+                writer.field("send_errors", target.counters.sendErrors)
+                writer.field("backlog", target.backlog)
+                writer.endObject()
+            }
+            writer.endArray()
+            writer.key("subscribers")
+            writer.beginArray()
+            for subscriber in subscribers {
+                writer.beginObject()
+                writer.field("id", subscriber.id)
+                writer.field("name", subscriber.subscription.name)
+                writer.field("format", subscriber.subscription.format.rawValue)
+                writer.field("delivered", subscriber.delivered)
+                writer.field("dropped", subscriber.queue.droppedTotal)
+                writer.field("queue_depth", subscriber.queue.count)
+                writer.field("queue_capacity", subscriber.queue.capacity)
+                writer.endObject()
+            }
+            writer.endArray()
+            writer.endObject()
+        }
+    }
+}
