@@ -12,6 +12,18 @@ import Glibc
 
 /// Relaying to upstream managers on loopback: a raw sink, a second trapmux, and net-snmp's snmptrapd.
 @Suite(.serialized) struct RelayTests {
+    /// trapmux B with one subscriber, and trapmux A relaying to B in `mode`: the two-stage chain of the relay tests.
+    private static func chain(mode: String, options: String = "", more: String = "") async throws
+        -> (relay: RunningServer, upstream: RunningServer, subscriber: TestSubscriber)
+    {
+        let upstream = try await RunningServer(name: "B")
+        let subscriber = try upstream.connect()
+        try subscriber.subscribe()
+        let relay = try await RunningServer(
+            name: "A", configuration: relayConfig([("B", upstream.port, mode, options)], more: more))
+        return (relay, upstream, subscriber)
+    }
+
     private static func relayConfig(_ relays: [(name: String, port: Int, mode: String, extra: String)], more: String = "") -> String {
         relays.map { relay in
             "[[relay]]\nname = \"\(relay.name)\"\ntarget = \"127.0.0.1:\(relay.port)\"\nmode = \"\(relay.mode)\"\n\(relay.extra)\n"
@@ -32,11 +44,7 @@ import Glibc
     }
 
     @Test func v2cRelayThroughASecondTrapmuxKeepsTheOriginalSender() async throws {
-        let upstream = try await RunningServer(name: "B")
-        let subscriber = try upstream.connect()
-        try subscriber.subscribe()
-        let relay = try await RunningServer(
-            name: "A", configuration: Self.relayConfig([("B", upstream.port, "v2c", "community = \"relayed\"")]))
+        let (relay, upstream, subscriber) = try await Self.chain(mode: "v2c", options: "community = \"relayed\"")
         try relay.send([TestTraps.v1(.linkDown), TestTraps.v2c(.linkUp, requestID: 77)])
         let events = try subscriber.readTraps(2)
 
@@ -123,13 +131,8 @@ import Glibc
     func aTwoStageChainDeliversEveryCorpusAndBenchTrapWithTheOriginalSenderVisible() async throws {
         let inputs = try ChainInput.corpusAndBenchTraps(sentFrom: "127.0.0.2")
         #expect(inputs.count >= 19, "expected the 13 v1/v2c corpus traps and the 6 bench packets")
-        let upstream = try await RunningServer(name: "B")
-        let subscriber = try upstream.connect()
-        try subscriber.subscribe()
-        let relay = try await RunningServer(
-            name: "A",
-            configuration: Self.relayConfig([("B", upstream.port, "v2c", "community = \"chain\"")])
-                + "[mibs]\nenabled = false\n")
+        let (relay, upstream, subscriber) = try await Self.chain(
+            mode: "v2c", options: "community = \"chain\"", more: "[mibs]\nenabled = false\n")
         try UDPSender(from: "127.0.0.2").send(inputs.map(\.datagram), to: relay.port)
         let events = try subscriber.readTraps(inputs.count)
 
@@ -156,11 +159,7 @@ import Glibc
     }
 
     @Test func aRawChainPassesAnInformOnButOnlyTheFirstTrapmuxAnswersTheSender() async throws {
-        let upstream = try await RunningServer(name: "B")
-        let subscriber = try upstream.connect()
-        try subscriber.subscribe()
-        let relay = try await RunningServer(
-            name: "A", configuration: Self.relayConfig([("B", upstream.port, "raw", "")]))
+        let (relay, upstream, subscriber) = try await Self.chain(mode: "raw")
         let sender = try UDPSender(from: "127.0.0.2")
         let inform = TestTraps.v2c(.warmStart, requestID: 4711, inform: true)
         try sender.send([inform], to: relay.port)
