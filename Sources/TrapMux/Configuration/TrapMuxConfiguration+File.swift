@@ -180,6 +180,12 @@ extension TrapMuxConfiguration {
         guard let target = try reader.string("target"), let address = RelayAddress(target) else {
             throw reader.error("target", "expected \"host:port\" such as \"192.0.2.10:162\", \"[2001:db8::1]:162\" or \"nms.example.net:162\"")
         }
+        guard !address.isWildcard else {
+            throw reader.error(
+                "target",
+                "\"\(target)\" is a wildcard address, which receives but cannot be sent to; expected the address of "
+                    + "an upstream manager such as \"192.0.2.10:162\"")
+        }
         if let own = address.loopsBack(into: ownAddresses.addresses) {
             throw reader.error(
                 "target",
@@ -207,59 +213,6 @@ extension TrapMuxConfiguration {
         relay.retries = try reader.integer("retries", in: 0...100) ?? relay.retries
         try reader.rejectUnknownKeys()
         return relay
-    }
-}
-
-/// A relay target's `host:port`, with IPv6 literals in brackets.
-struct RelayAddress: Equatable, Sendable {
-    let host: String
-    let port: Int
-
-    /// A resolved target, e.g. to check it against the listen addresses after a name was looked up.
-    init(host: String, port: Int) {
-        self.host = host
-        self.port = port
-    }
-
-    init?(_ text: String) {
-        if let literal = ListenAddress(text) {
-            host = literal.host
-            port = literal.port
-            return
-        }
-        let parts = text.split(separator: ":")
-        guard parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port), !parts[0].isEmpty else { return nil }
-        host = String(parts[0])
-        self.port = port
-    }
-}
-
-extension RelayAddress {
-    /// The listen address a relay to this target would arrive at, if any — a loop. The same port and either
-    /// the same address, or a local address of the same family (loopback, unspecified) that a wildcard listen
-    /// address receives; "localhost" counts as both loopback addresses. Other host names are checked once
-    /// resolved, when the server starts.
-    func loopsBack(into listen: [ListenAddress]) -> ListenAddress? {
-        listen.first { arrives(at: $0) }
-    }
-
-    private func arrives(at listen: ListenAddress) -> Bool {
-        guard port == listen.port, let listening = IPAddressText.parse(listen.host) else { return false }
-        let anyIPv4: [UInt8] = [0, 0, 0, 0]
-        let anyIPv6 = [UInt8](repeating: 0, count: 16)
-        let loopbackIPv6 = [UInt8](repeating: 0, count: 15) + [1]
-        let isLocalhost = host.lowercased() == "localhost"
-        guard let target = IPAddressText.parse(host) else {
-            let loopbackListener = listening == [127, 0, 0, 1] || listening == loopbackIPv6
-            return isLocalhost && (loopbackListener || listening == anyIPv4 || listening == anyIPv6)
-        }
-        if target == listening { return true }
-        let localIPv4 = target.count == 4 && (target[0] == 127 || target == anyIPv4)
-        let localIPv6 = target == loopbackIPv6 || target == anyIPv6
-        // IPv6 listeners are v6-only, so [::] does not receive what is sent to an IPv4 address.
-        if listening == anyIPv4 { return localIPv4 }
-        if listening == anyIPv6 { return localIPv6 }
-        return false
     }
 }
 

@@ -115,6 +115,9 @@ struct ConfigurationReloader: Service {
             let previous = hub.value.relays
             // What the previous targets were handed in this loop turn goes out before they stop getting events.
             previous?.flush()
+            if let previous, let dispatcher {
+                dispatcher.loopGuard = previous.loopGuard
+            }
             hub.value.relays = dispatcher
             hub.value.applyLimits(configuration.subscribers)
             admission.value.apply(communities: configuration.communities, rateLimit: configuration.rateLimit)

@@ -13,6 +13,7 @@ final class DatagramHandler: ChannelInboundHandler {
     private let admission: TrapAdmission
     private let logger: Logger
     private var errorLog = DecodeErrorLog()
+    private var loopLog = ReportThrottle<Bool>(interval: .minutes(1))
     private var needsFlush = false
     private var lastSource: (address: SocketAddress, source: SourceAddress)?
 
@@ -60,6 +61,15 @@ final class DatagramHandler: ChannelInboundHandler {
             return
         }
         guard let classification = message.classify(source: source.ipText) else { return }
+        if let relays = hub.relays, relays.cameBack(message, from: source) {
+            hub.counters.relayLoops += 1
+            if loopLog.allows() {
+                logger.warning(
+                    "a trap this server relayed came back from another receiver (a relay loop); dropped, not relayed again (logged once a minute; all are counted as relay_loops_dropped)",
+                    metadata: ["trap.source": "\(source.description)"])
+            }
+            return
+        }
 
         let event = TrapEvent(
             seq: hub.nextSeq(), receivedAt: receivedAt, source: source, datagram: datagram, message: message,

@@ -1,11 +1,14 @@
 import Logging
 import NIOCore
 import NIOPosix
+import TrapDecoder
 
 /// The relay targets of a running server: opens their sockets at start, hands each event to every target,
 /// and sends once per receive batch. Confined to the hub's event loop.
 final class RelayDispatcher {
     private(set) var targets: [RelayTarget] = []
+    /// What the targets sent recently (see `RelayLoopGuard`); a reload hands it to the new dispatcher.
+    var loopGuard = RelayLoopGuard()
     let eventLoop: EventLoop
     private var timer: RepeatedTask?
 
@@ -106,11 +109,22 @@ final class RelayDispatcher {
         }
     }
 
-    /// Offers the event to every target (each applies its filter).
+    /// Offers the event to every target (each applies its filter), remembering what was sent so that it is
+    /// recognised if it comes back.
     func forward(_ event: TrapEvent) {
+        var now: NIODeadline?
         for target in targets {
-            target.offer(event)
+            guard let sent = target.offer(event) else { continue }
+            let time = now ?? NIODeadline.now()
+            now = time
+            loopGuard.record(sent.fingerprint, from: event.source, assignedRequestID: sent.assignedRequestID, now: time)
         }
+    }
+
+    /// Whether a received notification is one this server relayed, coming back through another receiver.
+    func cameBack(_ message: TrapMessage, from source: SourceAddress) -> Bool {
+        guard !loopGuard.isEmpty else { return false }
+        return loopGuard.isLoop(message.relayFingerprint, requestID: message.requestID, from: source, now: .now())
     }
 
     /// Sends what the batch queued.

@@ -184,13 +184,21 @@ final class RelayTarget {
         }
     }
 
-    /// Queues the event for this target if its filter matches.
-    func offer(_ event: TrapEvent) {
-        guard settings.filter.matches(event) else { return }
+    /// What a target sent, for `RelayLoopGuard`: the fingerprint, and the request-id it gave the notification.
+    struct Sent {
+        let fingerprint: Int
+        let assignedRequestID: Int32?
+    }
+
+    /// Queues the event for this target if its filter matches; returns what it will send, nil when nothing.
+    func offer(_ event: TrapEvent) -> Sent? {
+        guard settings.filter.matches(event) else { return nil }
         let pending: Pending
+        let sent: Sent
         switch settings.mode {
         case .raw:
             pending = Pending(requestID: nil, datagram: ByteBuffer(bytes: event.datagram))
+            sent = Sent(fingerprint: event.message.relayFingerprint, assignedRequestID: nil)
         case .v2c, .inform:
             let source = event.source.ip.count == 4 ? IPv4Address(octets: event.source.ip) : nil
             let requestID = nextRequestID
@@ -199,14 +207,16 @@ final class RelayTarget {
                 let message = event.message.relayed(
                     community: community, source: source, requestID: requestID, asInform: settings.mode == .inform),
                 let bytes = message.encoded()
-            else { return }
+            else { return nil }
             pending = Pending(requestID: settings.mode == .inform ? requestID : nil, datagram: ByteBuffer(bytes: bytes))
+            sent = Sent(fingerprint: message.relayFingerprint, assignedRequestID: requestID)
         }
         if queue.count >= settings.queue {
             queue.removeFirst()
             counters.droppedByQueue += 1
         }
         queue.append(pending)
+        return sent
     }
 
     /// Sends what is queued, as far as the socket takes it and (for informs) the window allows.

@@ -42,6 +42,7 @@ extension FanOutHub {
                 writer.field("kernel_udp_rcvbuf_errors", errors)
             }
             writer.field("rate_limited", counters.rateLimited)
+            writer.field("relay_loops_dropped", counters.relayLoops)
             writer.key("relays")
             writer.beginArray()
             for target in relays?.targets ?? [] {

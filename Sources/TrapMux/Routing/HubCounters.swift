@@ -20,6 +20,8 @@ struct HubCounters {
     var memoryShed: UInt64 = 0
     /// Traps over their source's rate limit (not delivered, not relayed).
     var rateLimited: UInt64 = 0
+    /// Traps this server had relayed that came back through another receiver (not delivered, not relayed again).
+    var relayLoops: UInt64 = 0
     /// Subscribers closed by the disconnect overflow policy.
     var overflowDisconnects: UInt64 = 0
 }
