@@ -45,7 +45,7 @@ import Testing
         #expect(configuration.retryInterval == .seconds(5))
         #expect(configuration.retryPeriod == .seconds(60))
         #expect(configuration.drainTimeout == .milliseconds(500))
-        #expect(configuration.logLevel == "debug")
+        #expect(configuration.logLevel == .debug)
         #expect(configuration.subscribers.socket == "/tmp/x.sock")
         #expect(configuration.subscribers.socketMode == 0o600)
         #expect(configuration.subscribers.allowedUIDs == [0, 1000])

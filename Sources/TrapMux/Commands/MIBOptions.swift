@@ -14,8 +14,6 @@ struct MIBOptions: ParsableArguments {
         var settings = TrapMuxConfiguration.MIBSettings()
         settings.enabled = !noMIBs
         settings.directories += mibDirectories
-        var logger = Logger(label: "trapmux") { label in StreamLogHandler.standardError(label: label) }
-        logger.logLevel = .warning
-        return MIBLoading.load(settings, logger: logger)
+        return MIBLoading.load(settings, logger: .trapmux(level: .warning))
     }
 }

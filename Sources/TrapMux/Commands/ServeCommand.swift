@@ -14,6 +14,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigurationOptions
 
+    @Option(help: "Log line format on standard error: text or json (overrides log_format).")
+    var logFormat: LogFormat?
+
     func run() async throws {
         let configuration: TrapMuxConfiguration
         do {
@@ -22,7 +25,7 @@ struct ServeCommand: AsyncParsableCommand {
             printError("trapmux: \(error)")
             throw ExitCode(2)
         }
-        let logger = Self.makeLogger(level: configuration.logLevel)
+        let logger = Logger.trapmux(level: configuration.logLevel, format: logFormat ?? configuration.logFormat)
         let names = MIBLoading.load(configuration.mibs, logger: logger)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let cause: ProcessEvent.TerminationCause
@@ -116,11 +119,5 @@ struct ServeCommand: AsyncParsableCommand {
             return hub.value.closeAll()
         }.get()
         return cause
-    }
-
-    static func makeLogger(level: String) -> Logger {
-        var logger = Logger(label: "trapmux") { label in StreamLogHandler.standardError(label: label) }
-        logger.logLevel = Logger.Level(rawValue: level) ?? .info
-        return logger
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// A configuration problem, located for the person who has to fix it.
 struct ConfigurationError: Error, CustomStringConvertible {
@@ -20,10 +21,12 @@ extension TrapMuxConfiguration {
     ///
     /// Top level: `name` (string), `listen` (array of "ip:port"), `receive_buffer_bytes` (integer),
     /// `communities` (array of strings), `retry_interval`, `retry_period`, `drain_timeout` (durations such as
-    /// "10m", "1h", "2s", "500ms"), `log_level` (trace|debug|info|notice|warning|error|critical).
+    /// "10m", "1h", "2s", "500ms"), `log_level` (trace|debug|info|notice|warning|error|critical), `log_format`
+    /// (text|json).
     /// `[subscribers]`: `socket` (path), `socket_mode` (octal string, "0660"), `allowed_uids`, `allowed_gids`
     /// (arrays of integers), `max_subscribers`, `default_queue`, `max_queue` (integers), `overflow_policy`
-    /// ("drop-oldest"|"drop-newest"|"disconnect"), `memory_budget_bytes` (integer).
+    /// ("drop-oldest"|"drop-newest"|"disconnect"), `memory_budget_bytes`, `max_unsubscribed_connections` (integers),
+    /// `first_line_timeout` (duration).
     /// `[mibs]`: `enabled` (boolean), `directories` (array of paths, added to net-snmp's defaults), `modules`
     /// (array of module names, "ALL" for every module found).
     /// `[rate_limit]`: `rate` (traps per second per source), `burst` (integers).
@@ -79,11 +82,18 @@ extension TrapMuxConfiguration {
         configuration.retryPeriod = try top.duration("retry_period") ?? configuration.retryPeriod
         configuration.drainTimeout = try top.duration("drain_timeout") ?? configuration.drainTimeout
         if let level = try top.string("log_level") {
-            let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
-            guard levels.contains(level) else {
-                throw top.error("log_level", "expected one of \(levels.joined(separator: "|")), found \"\(level)\"")
+            guard let value = Logger.Level(rawValue: level) else {
+                let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: "|")
+                throw top.error("log_level", "expected one of \(levels), found \"\(level)\"")
             }
-            configuration.logLevel = level
+            configuration.logLevel = value
+        }
+        if let format = try top.string("log_format") {
+            guard let value = LogFormat(rawValue: format) else {
+                let formats = LogFormat.allCases.map(\.rawValue).joined(separator: "|")
+                throw top.error("log_format", "expected one of \(formats), found \"\(format)\"")
+            }
+            configuration.logFormat = value
         }
         try top.rejectUnknownKeys()
 
@@ -142,6 +152,9 @@ extension TrapMuxConfiguration {
             }
             settings.memoryBudgetBytes =
                 try reader.integer("memory_budget_bytes", in: 65_536...(1 << 40)) ?? settings.memoryBudgetBytes
+            settings.maxUnsubscribedConnections =
+                try reader.integer("max_unsubscribed_connections", in: 1...10_000) ?? settings.maxUnsubscribedConnections
+            settings.firstLineTimeout = try reader.duration("first_line_timeout") ?? settings.firstLineTimeout
             guard settings.defaultQueue <= settings.maxQueue else {
                 throw reader.error("default_queue", "must not exceed max_queue (\(settings.maxQueue))")
             }

@@ -11,6 +11,7 @@ extension TrapMuxConfiguration {
         if retryPeriod != running.retryPeriod { changed.append("retry_period") }
         if drainTimeout != running.drainTimeout { changed.append("drain_timeout") }
         if logLevel != running.logLevel { changed.append("log_level") }
+        if logFormat != running.logFormat { changed.append("log_format") }
         if subscribers.socket != running.subscribers.socket { changed.append("subscribers.socket") }
         if subscribers.socketMode != running.subscribers.socketMode { changed.append("subscribers.socket_mode") }
         if subscribers.allowedUIDs != running.subscribers.allowedUIDs { changed.append("subscribers.allowed_uids") }
@@ -29,6 +30,8 @@ extension TrapMuxConfiguration {
         applied.subscribers.maxQueue = subscribers.maxQueue
         applied.subscribers.overflowPolicy = subscribers.overflowPolicy
         applied.subscribers.memoryBudgetBytes = subscribers.memoryBudgetBytes
+        applied.subscribers.maxUnsubscribedConnections = subscribers.maxUnsubscribedConnections
+        applied.subscribers.firstLineTimeout = subscribers.firstLineTimeout
         applied.communities = communities
         applied.rateLimit = rateLimit
         applied.relays = relays

@@ -1,3 +1,5 @@
+import Logging
+
 /// Everything `trapmux serve` is configured with; every field has the default documented in README.md.
 struct TrapMuxConfiguration: Sendable, Equatable {
     /// The process name shown in every event (`SNMP-Trap-Multiplexer NAME`).
@@ -15,7 +17,9 @@ struct TrapMuxConfiguration: Sendable, Equatable {
     /// How long queued events may take to reach subscribers at shutdown.
     var drainTimeout: Duration = .seconds(2)
     /// Minimum level of log lines on stderr.
-    var logLevel = "info"
+    var logLevel = Logger.Level.info
+    /// How log lines are written (`--log-format` overrides it).
+    var logFormat = LogFormat.text
     /// The subscriber socket and its limits.
     var subscribers = SubscriberSettings()
     /// MIB name lookup through net-snmp.
@@ -90,6 +94,12 @@ struct TrapMuxConfiguration: Sendable, Equatable {
         var overflowPolicy = OverflowPolicy.dropOldest
         /// Bytes of encoded events that all subscriber queues together may hold.
         var memoryBudgetBytes = 64 << 20
+        /// Connections that have not subscribed (yet) allowed at once: health checks, `trapmux stats`, clients
+        /// between connecting and subscribing. Beyond it new connections are refused, so idle ones cannot use up
+        /// the descriptors.
+        var maxUnsubscribedConnections = 64
+        /// A connection that has sent no complete line this long after connecting is closed.
+        var firstLineTimeout: Duration = .seconds(10)
     }
 }
 

@@ -37,6 +37,9 @@ extension FanOutHub {
             writer.field("memory_shed", counters.memoryShed)
             writer.field("overflow_disconnects", counters.overflowDisconnects)
             writer.field("queued_bytes", queuedBytes)
+            writer.field("answer_bytes", answerBytes)
+            writer.field("connections_refused", counters.connectionsRefused)
+            writer.field("connections_idle_closed", counters.connectionsIdleClosed)
             writer.field("memory_budget_bytes", settings.memoryBudgetBytes)
             if let errors = KernelUDPCounters.receiveBufferErrors() {
                 writer.field("kernel_udp_rcvbuf_errors", errors)

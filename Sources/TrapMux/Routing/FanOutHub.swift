@@ -51,6 +51,60 @@ final class FanOutHub {
     /// Number of subscribed connections.
     var subscriberCount: Int { subscribers.count }
 
+    // MARK: Connections
+
+    /// Connections that have not subscribed (yet), limited by `maxUnsubscribedConnections`.
+    private(set) var unsubscribedConnections = 0
+    /// Bytes of answers to requests (stats, ping, errors) written to connections and not yet taken by their
+    /// sockets; they count against the memory budget beside the queued events.
+    private(set) var answerBytes = 0
+
+    /// Connections that have sent no line yet, with when they connected: the first to go when the limit is
+    /// reached, so that a client that talks at once gets in even while idle connections are held open.
+    private var awaitingFirstLine: [ObjectIdentifier: (channel: Channel, since: NIODeadline)] = [:]
+
+    /// Counts a new connection in; false when `max_unsubscribed_connections` is reached and it must be refused.
+    /// At the limit, the oldest connection that has not sent a line yet is closed to make room for it.
+    func admitConnection(_ channel: Channel) -> Bool {
+        if unsubscribedConnections >= settings.maxUnsubscribedConnections {
+            guard let oldest = awaitingFirstLine.min(by: { $0.value.since < $1.value.since }) else {
+                counters.connectionsRefused += 1
+                return false
+            }
+            awaitingFirstLine[oldest.key] = nil
+            counters.connectionsIdleClosed += 1
+            oldest.value.channel.close(promise: nil)
+        }
+        unsubscribedConnections += 1
+        awaitingFirstLine[ObjectIdentifier(channel)] = (channel, .now())
+        return true
+    }
+
+    /// A connection admitted by `admitConnection` sent its first line.
+    func firstLineReceived(on channel: Channel) {
+        awaitingFirstLine[ObjectIdentifier(channel)] = nil
+    }
+
+    /// A connection admitted by `admitConnection` subscribed or closed.
+    func connectionLeftUnsubscribed(_ channel: Channel) {
+        awaitingFirstLine[ObjectIdentifier(channel)] = nil
+        unsubscribedConnections -= 1
+    }
+
+    /// Charges an answer of `bytes` to the memory budget until `releaseAnswer`.
+    func chargeAnswer(_ bytes: Int) {
+        answerBytes += bytes
+    }
+
+    /// Whether queued events and answers together fill the memory budget: connections with answers outstanding
+    /// then read no further requests.
+    var isOverBudget: Bool { queuedBytes + answerBytes >= settings.memoryBudgetBytes }
+
+    /// An answer charged by `chargeAnswer` has left (or its connection closed).
+    func releaseAnswer(_ bytes: Int) {
+        answerBytes -= bytes
+    }
+
     /// The next sequence number; trap and process events share one sequence.
     func nextSeq() -> UInt64 {
         lastSeq += 1
@@ -87,6 +141,8 @@ final class FanOutHub {
         settings.maxQueue = limits.maxQueue
         settings.overflowPolicy = limits.overflowPolicy
         settings.memoryBudgetBytes = limits.memoryBudgetBytes
+        settings.maxUnsubscribedConnections = limits.maxUnsubscribedConnections
+        settings.firstLineTimeout = limits.firstLineTimeout
         _ = shed(toFit: 0)
         flush()
     }

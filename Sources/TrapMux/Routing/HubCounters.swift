@@ -22,6 +22,11 @@ struct HubCounters {
     var rateLimited: UInt64 = 0
     /// Traps this server had relayed that came back through another receiver (not delivered, not relayed again).
     var relayLoops: UInt64 = 0
+    /// Connections refused because `max_unsubscribed_connections` were open.
+    var connectionsRefused: UInt64 = 0
+    /// Connections closed before their first line: none came within `first_line_timeout`, or a newer connection
+    /// took their place at `max_unsubscribed_connections`.
+    var connectionsIdleClosed: UInt64 = 0
     /// Subscribers closed by the disconnect overflow policy.
     var overflowDisconnects: UInt64 = 0
 }

@@ -57,6 +57,26 @@ struct SubscriberConnectionState: Equatable {
             thenClose: true)
     }
 
+    /// The connection was refused before its first line (too many connections).
+    mutating func refuse() {
+        phase = .closed
+    }
+
+    /// No complete line came within `timeout` of connecting.
+    mutating func firstLineTimedOut(after timeout: Duration) -> Action {
+        guard phase == .awaitingFirstRequest else { return .ignore }
+        phase = .closed
+        return .answerError(
+            SubscriberProtocol.RequestError(
+                code: "first_line_timeout", message: "no request within \(timeout) of connecting"),
+            thenClose: true)
+    }
+
+    /// The client closed its side and every request it sent was answered (a connection that did not subscribe).
+    mutating func inputEnded() {
+        phase = .closed
+    }
+
     /// The hub refused the subscription (max_subscribers reached).
     mutating func subscriptionRefused() -> Action {
         phase = .closed

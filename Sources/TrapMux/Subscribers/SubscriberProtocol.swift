@@ -18,8 +18,14 @@ import TrapDecoder
 /// - `{"ping": {}}` → `{"pong": {"seq": LAST_SEQ}}`
 ///
 /// Errors: `{"error": {"code": CODE, "message": TEXT}}` with CODE one of `bad_json`, `unknown_request`,
-/// `bad_subscribe`, `bad_filter`, `already_subscribed`, `line_too_long`, `too_many_subscribers`, `forbidden`.
+/// `bad_subscribe`, `bad_filter`, `already_subscribed`, `line_too_long`, `too_many_subscribers`, `forbidden`,
+/// `too_many_connections` (max_unsubscribed_connections), `first_line_timeout` (no request within
+/// first_line_timeout of connecting).
 /// An error answering the first line closes the connection; later errors leave it open.
+///
+/// Flow: requests are read only while their answers can be written; a client that does not read its answers
+/// is not read either. A client may close its sending side (half-close) after its requests: it gets the
+/// answers, and after `subscribe` the events, as long as it reads.
 enum SubscriberProtocol {
     /// The longest request line accepted.
     static let maximumLineLength = 64 * 1024

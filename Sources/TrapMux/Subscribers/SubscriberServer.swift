@@ -38,6 +38,21 @@ struct SubscriberServer: Service {
         let channel = try await ServerBootstrap(group: hub.eventLoop)
             .serverChannelOption(.backlog, value: 128)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 64 * 1024, high: 256 * 1024))
+            // Clients such as `echo '{"subscribe":{}}' | socat - UNIX-CONNECT:...` close their sending side
+            // after the request and go on reading.
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    // Out of descriptors (EMFILE/ENFILE), accept would fail at once again: wait instead of spinning.
+                    try channel.pipeline.syncOperations.addHandler(
+                        AcceptBackoffHandler(shouldForwardIOErrorCaught: false) { error in
+                            logger.warning(
+                                "cannot accept subscriber connections; retrying in 1 s",
+                                metadata: ["error": "\(error)"])
+                            return .seconds(1)
+                        })
+                }
+            }
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let access = PeerAccess(uids: allowedUIDs, gids: allowedGIDs, logger: logger)

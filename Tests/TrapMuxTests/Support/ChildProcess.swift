@@ -101,6 +101,13 @@ final class ChildProcess: @unchecked Sendable {
         self.input = standardInput
     }
 
+    /// The child's pid while it runs (0 before it started and once it has been reaped), for /proc readings.
+    var processID: pid_t {
+        lock.lock()
+        defer { lock.unlock() }
+        return reaped ? 0 : pid
+    }
+
     /// Starts the child, the threads that read its output and the one that waits for its exit.
     func start() throws {
         ignoreBrokenPipes()
