@@ -55,6 +55,32 @@ struct DecodeCommandTests {
         #expect(result.stderrLines.count == 1, "\(result.stderr)")
     }
 
+    /// `trapmux decode - < /dev/zero` once grew to gigabytes: input is read up to a bound, then refused.
+    @Test(.timeLimit(.minutes(1)))
+    func endlessStandardInputIsRefusedAfterABoundedRead() async throws {
+        let binary = try TrapMuxBinary.url().path
+        let result = try await ChildProcess.run(
+            URL(fileURLWithPath: "/bin/sh"), ["-c", #"exec "$0" decode --no-mibs - < /dev/zero"#, binary],
+            timeout: .seconds(20))
+        #expect(result.exited(2), "\(result)")
+        #expect(result.stderr.contains("standard input is longer than 262144 bytes; expected one datagram"), "\(result)")
+    }
+
+    @Test func aDeviceIsNamedAsSuchNotAsAPermissionProblem() async throws {
+        let result = try await TrapMuxBinary.run(["decode", "--no-mibs", "/dev/zero"])
+        #expect(result.exited(2), "\(result)")
+        #expect(result.stderr.contains("/dev/zero: it is a character device"), "\(result)")
+    }
+
+    @Test func aFileLongerThanAnyDatagramIsRefused() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let file = try directory.file("big.bin", [UInt8](repeating: 0xAA, count: 70_000))
+        let result = try await TrapMuxBinary.run(["decode", "--no-mibs", file.path])
+        #expect(result.exited(2), "\(result)")
+        #expect(result.stderr.contains("holds more than 65535 bytes"), "\(result)")
+    }
+
     static let malformed: [(String, [UInt8], String, Int)] = [
         // … 02 01 02 | 00: one octet after the message
         ("trailing octet", Datagrams.v1LinkDown + [0x00], "trailingBytes", 62),
