@@ -54,40 +54,60 @@ import Glibc
         }
     }
 
-    @Test func theLoopGuardTellsARetransmissionFromALoop() throws {
+    @Test func aRawCopyBackFromAnotherSourceIsALoopButARetransmissionIsNot() throws {
         var loopGuard = RelayLoopGuard()
         let agent = SourceAddress(ip: [192, 0, 2, 7], port: 161)
         let peer = SourceAddress(ip: [192, 0, 2, 99], port: 40000)
         let inform = try TrapMessage(decoding: TestTraps.v2c(.linkDown, requestID: 1, inform: true))
-        let renumbered = try TrapMessage(decoding: TestTraps.v2c(.linkDown, requestID: 99, community: "other"))
         let now = NIODeadline.now()
-        #expect(!loopGuard.isLoop(inform.relayFingerprint, requestID: 1, from: agent, now: now))
-        loopGuard.record(inform.relayFingerprint, from: agent, assignedRequestID: nil, now: now)
-        // The same inform again from its sender: a retransmission, not a loop.
-        #expect(!loopGuard.isLoop(inform.relayFingerprint, requestID: 1, from: agent, now: now))
-        // From anyone else, renumbered and with another community: ours, coming back.
-        #expect(loopGuard.isLoop(renumbered.relayFingerprint, requestID: 99, from: peer, now: now))
-        // Another notification is not.
-        let other = try TrapMessage(decoding: TestTraps.v2c(.linkUp, requestID: 1))
-        #expect(!loopGuard.isLoop(other.relayFingerprint, requestID: 1, from: peer, now: now))
+        #expect(!loopGuard.isLoop(inform, from: agent, now: now))
+        loopGuard.record(.raw, inform, from: agent, assignedRequestID: nil, now: now)
+        // The same inform again from its sender: a retransmission.
+        #expect(!loopGuard.isLoop(inform, from: agent, now: now))
+        // The same datagram from anyone else: ours, coming back.
+        #expect(loopGuard.isLoop(inform, from: peer, now: now))
+        // The next trap of the same kind (another request-id) from another port of the sender is not.
+        let next = try TrapMessage(decoding: TestTraps.v2c(.linkDown, requestID: 2, inform: true))
+        #expect(!loopGuard.isLoop(next, from: SourceAddress(ip: [192, 0, 2, 7], port: 162), now: now))
         // Long after, it is forgotten.
-        #expect(!loopGuard.isLoop(inform.relayFingerprint, requestID: 1, from: peer, now: now + RelayLoopGuard.window))
+        #expect(!loopGuard.isLoop(inform, from: peer, now: now + RelayLoopGuard.window))
     }
 
-    @Test func aNotificationCarryingTheRequestIDARelayGaveItIsALoopEvenFromItsOwnSource() throws {
-        // B relayed it (renumbered to 500) to A, which sends it back raw from the socket B first got it from.
+    @Test func varbindsThisRelayAddedComingBackAreALoopFromAnySource() throws {
         var loopGuard = RelayLoopGuard()
-        let relaySocket = SourceAddress(ip: [127, 0, 0, 1], port: 40000)
-        let message = try TrapMessage(decoding: TestTraps.v2c(.linkDown, requestID: 500))
+        let agent = SourceAddress(ip: [192, 0, 2, 7], port: 161)
+        let trap = try TrapMessage(decoding: TestTraps.v2c(.linkDown, requestID: 1))
+        let relayed = try #require(
+            trap.relayed(community: Array("fwd".utf8), source: IPv4Address("192.0.2.7"), requestID: 500, asInform: false))
         let now = NIODeadline.now()
-        loopGuard.record(message.relayFingerprint, from: relaySocket, assignedRequestID: 500, now: now)
-        #expect(loopGuard.isLoop(message.relayFingerprint, requestID: 500, from: relaySocket, now: now))
-        #expect(!loopGuard.isLoop(message.relayFingerprint, requestID: 501, from: relaySocket, now: now))
+        loopGuard.record(.modified, relayed, from: agent, assignedRequestID: 500, now: now)
+        // Renumbered by the next hop, with another community: still ours.
+        let back = try TrapMessage(decoding: try #require(
+            relayed.relayed(community: Array("x".utf8), source: nil, requestID: 9, asInform: false)?.encoded()))
+        #expect(loopGuard.isLoop(back, from: agent, now: now))
+        // The agent's own next trap (without the added varbinds) is not.
+        #expect(!loopGuard.isLoop(try TrapMessage(decoding: TestTraps.v2c(.linkDown, requestID: 2)), from: agent, now: now))
+    }
+
+    @Test func anUnchangedRenumberedNotificationIsALoopWithItsRequestIDOrAfterThreeRounds() throws {
+        var loopGuard = RelayLoopGuard()
+        let peer = SourceAddress(ip: [127, 0, 0, 1], port: 40000)
+        let message = try TrapMessage(decoding: TestTraps.v2c(.linkDown, requestID: 500))
+        var now = NIODeadline.now()
+        loopGuard.record(.renumbered, message, from: peer, assignedRequestID: 500, now: now)
+        #expect(loopGuard.isLoop(message, from: peer, now: now))
+        let other = try TrapMessage(decoding: TestTraps.v2c(.linkDown, requestID: 501))
+        #expect(!loopGuard.isLoop(other, from: peer, now: now))
+        for _ in 0..<2 {
+            now = now + .milliseconds(1)
+            loopGuard.record(.renumbered, other, from: peer, assignedRequestID: 777, now: now)
+        }
+        #expect(loopGuard.isLoop(other, from: peer, now: now))
     }
 
     /// A relays to B and B relays back to A: each configuration alone is fine, together they would turn one trap
     /// into an endless stream. Bounded: one trap, one second.
-    @Test(.timeLimit(.minutes(1)), arguments: [("v2c", "v2c"), ("raw", "raw"), ("raw", "v2c"), ("v2c", "raw")])
+    @Test(.timeLimit(.minutes(1)), arguments: [("v2c", "v2c"), ("raw", "raw"), ("raw", "v2c"), ("v2c", "raw"), ("inform", "v2c")])
     func aLoopThroughAnotherTrapmuxEndsAfterOneRound(modeA: String, modeB: String) async throws {
         let a = try await RunningServer(name: "A")
         let b = try await RunningServer(
@@ -110,6 +130,27 @@ import Glibc
         #expect((1...2).contains(datagramsB), "B received \(datagramsB) datagrams")
         let loops = (statsA["relay_loops_dropped"] as? Int ?? 0) + (statsB["relay_loops_dropped"] as? Int ?? 0)
         #expect(loops == 1)
+        _ = await a.stop()
+        _ = await b.stop()
+    }
+
+    /// The same loop with a trap that carries snmpTrapAddress.0 and snmpTrapCommunity.0 already (it came through
+    /// another forwarder first), so no hop changes its varbinds: it ends after a few rounds.
+    @Test(.timeLimit(.minutes(1)))
+    func aLoopOfAnAlreadyForwardedTrapEndsAfterAFewRounds() async throws {
+        let a = try await RunningServer(name: "A")
+        let b = try await RunningServer(
+            name: "B", configuration: "[mibs]\nenabled = false\n[[relay]]\nname = \"A\"\ntarget = \"127.0.0.1:\(a.port)\"\n")
+        try a.reload(with: "[mibs]\nenabled = false\n[[relay]]\nname = \"B\"\ntarget = \"127.0.0.1:\(b.port)\"\n")
+        #expect(await a.waitForLog("configuration reloaded"))
+        let forwarded = try TrapMessage(decoding: TestTraps.v2c(.linkDown, requestID: 1))
+            .relayed(community: Array("public".utf8), source: IPv4Address("192.0.2.7"), requestID: 4242, asInform: false)
+        try a.send([try #require(forwarded?.encoded())])
+        try await Task.sleep(for: .seconds(1))
+        let datagramsA = try Self.stats(a)["datagrams"] as? Int ?? -1
+        let datagramsB = try Self.stats(b)["datagrams"] as? Int ?? -1
+        #expect((1...RelayLoopGuard.renumberedRounds + 1).contains(datagramsA), "A received \(datagramsA) datagrams")
+        #expect((1...RelayLoopGuard.renumberedRounds + 1).contains(datagramsB), "B received \(datagramsB) datagrams")
         _ = await a.stop()
         _ = await b.stop()
     }

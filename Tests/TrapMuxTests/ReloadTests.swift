@@ -108,4 +108,24 @@ import Glibc
         let result = await server.stop()
         #expect(result.exited(0), "\(result)")
     }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aMissingFileOnSIGHUPIsEvent103AndChangesNothing() async throws {
+        let server = try await RunningServer()
+        let subscriber = try server.connect()
+        try subscriber.subscribe(#"{"format": "json", "process_events": true}"#)
+        let file = server.configurationFile.path
+        try FileManager.default.removeItem(atPath: file)
+        server.process.signal(SIGHUP)
+
+        let event = try subscriber.readObject()
+        #expect(event["type"] as? String == "process")
+        #expect(event["event"] as? Int == 103)
+        let text = event["text"] as? String ?? ""
+        #expect(text.contains("FS error: \(ENOENT) -- subcode: 0, file name: \(file), Additional Info: the configuration file cannot be read on SIGHUP"), "\(text)")
+        try server.send([TestTraps.v1(.coldStart)])
+        #expect(try subscriber.readTraps(1).count == 1)
+        let result = await server.stop()
+        #expect(result.exited(0), "\(result)")
+    }
 }

@@ -330,4 +330,42 @@ extension ServerTests {
         try await sender.value()
         return received.map { $0["request_id"] as? Int ?? -1 }
     }
+
+    /// Shutdown takes at most drain_timeout (plus a little) after SIGTERM, even with a subscriber that reads
+    /// nothing and a reload whose relay targets are still retiring.
+    @Test(.timeLimit(.minutes(1)))
+    func shutdownEndsWithinTheDrainTimeoutOfSIGTERM() async throws {
+        let config = "drain_timeout = \"1s\"\n[mibs]\nenabled = false\n"
+        let server = try await RunningServer(configuration: config)
+        let stuck = try RawSocket(path: server.socketPath)
+        _ = stuck.trySend(Array(#"{"subscribe": {"format": "json"}}"#.utf8) + [0x0A])
+        try await Task.sleep(for: .milliseconds(200))
+        try server.send((0..<3_000).map { TestTraps.v2c(.linkDown, requestID: Int32($0)) }, perBurst: 100)
+        try server.reload(with: config + "[[relay]]\nname = \"a\"\ntarget = \"127.0.0.1:9\"\nmode = \"inform\"\n")
+        let start = ContinuousClock.now
+        server.process.signal(SIGTERM)
+        let result = await server.process.wait(timeout: .seconds(10))
+        let took = ContinuousClock.now - start
+        #expect(result.exited(0), "\(result)")
+        #expect(took < .milliseconds(1_600), "shutdown took \(took)")
+        stuck.close()
+    }
+
+    /// stats reports what the kernel dropped on this server's own sockets, apart from the host-wide figure.
+    @Test(.timeLimit(.minutes(1)))
+    func kernelDropsOfTheOwnSocketsAreCountedApartFromTheHostsFigure() async throws {
+        let server = try await RunningServer(configuration: "receive_buffer_bytes = 4096\n[mibs]\nenabled = false\n")
+        server.process.signal(SIGSTOP)
+        try server.send((0..<2_000).map { TestTraps.v2c(.linkDown, requestID: Int32($0)) }, perBurst: 500)
+        server.process.signal(SIGCONT)
+        let connection = try server.connect()
+        try connection.send(#"{"stats": {}}"#)
+        let stats = try connection.readObject()["stats"] as? [String: Any] ?? [:]
+        let own = stats["kernel_receive_drops"] as? Int ?? -1
+        let datagrams = stats["datagrams"] as? Int ?? -1
+        #expect(own > 0 && own + datagrams == 2_000, "own drops \(own), datagrams \(datagrams)")
+        #expect(stats["host_udp_rcvbuf_errors"] is Int)
+        #expect(stats["kernel_udp_rcvbuf_errors"] == nil)
+        _ = await server.stop()
+    }
 }

@@ -53,7 +53,8 @@ struct ServeCommand: AsyncParsableCommand {
             NIOLoopBound(
                 FanOutHub(
                     eventLoop: eventLoop, processName: configuration.name, names: names,
-                    settings: configuration.subscribers, logger: logger),
+                    listenPorts: Set(configuration.listen.map(\.port)), settings: configuration.subscribers,
+                    logger: logger),
                 eventLoop: eventLoop)
         }.get()
         let reporter = ProcessEventReporter(logger: logger, processName: configuration.name, hub: hub)
@@ -67,9 +68,10 @@ struct ServeCommand: AsyncParsableCommand {
         let gate = StartupGate(parts: [.listeners, .subscriberSocket]) {
             reporter.report(.started)
         }
+        let shutdown = ShutdownDeadline(drainTimeout: configuration.drainTimeout)
         let retry = BindRetry(interval: configuration.retryInterval, period: configuration.retryPeriod, reporter: reporter)
         let subscriberServer = SubscriberServer(
-            settings: configuration.subscribers, hub: hub, retry: retry, drainTimeout: configuration.drainTimeout,
+            settings: configuration.subscribers, hub: hub, retry: retry, shutdown: shutdown,
             gate: gate, logger: logger)
         let admission = try await eventLoop.submit {
             NIOLoopBound(
@@ -92,7 +94,7 @@ struct ServeCommand: AsyncParsableCommand {
         // default action (which would end the process).
         let reloader = ConfigurationReloader(
             source: source, initial: configuration, signals: await UnixSignalsSequence(trapping: .sighup), hub: hub,
-            admission: admission, reporter: reporter, logger: logger)
+            admission: admission, reporter: reporter, logger: logger, shutdown: shutdown)
 
         // Started in this order and stopped in reverse: reloading stops first, then the listeners, then the queues
         // drain.

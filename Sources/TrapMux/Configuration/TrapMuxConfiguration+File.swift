@@ -7,6 +7,8 @@ struct ConfigurationError: Error, CustomStringConvertible {
     let line: Int?
     let key: String?
     let message: String
+    /// The errno when the file itself could not be read (an I/O failure, event 103 on reload); nil otherwise.
+    var readErrno: Int32? = nil
 
     var description: String {
         var text = file
@@ -41,7 +43,10 @@ extension TrapMuxConfiguration {
         file path: String, listenOverride: [ListenAddress]? = nil
     ) throws(ConfigurationError) -> TrapMuxConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigurationError(file: path, line: nil, key: nil, message: "cannot read the file")
+            let code = access(path, R_OK) == 0 ? EIO : errno
+            throw ConfigurationError(
+                file: path, line: nil, key: nil, message: "cannot read the file: \(String(cString: strerror(code)))",
+                readErrno: code)
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigurationError(file: path, line: nil, key: nil, message: "the file is not UTF-8 text")

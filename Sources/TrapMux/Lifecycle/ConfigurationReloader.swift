@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -22,10 +25,17 @@ struct ConfigurationReloader: Service {
     let reporter: ProcessEventReporter
     let logger: Logger
 
+    /// Started here, as this service is the first to hear of a shutdown (see `ShutdownDeadline`).
+    let shutdown: ShutdownDeadline
+
     func run() async throws {
         var running = initial
-        for await _ in signals.cancelOnGracefulShutdown() {
-            running = await reload(running)
+        await withGracefulShutdownHandler {
+            for await _ in signals.cancelOnGracefulShutdown() {
+                running = await reload(running)
+            }
+        } onGracefulShutdown: { [shutdown] in
+            shutdown.start()
         }
     }
 
@@ -40,6 +50,15 @@ struct ConfigurationReloader: Service {
         do {
             candidate = try source.load()
         } catch {
+            if let code = error.readErrno {
+                // The file itself is gone or unreadable: an I/O fault (SPEC §5), not a mistake in its text.
+                reporter.report(
+                    .ioError(
+                        ProcessEvent.IOFault(
+                            code: code, file: file,
+                            info: "the configuration file cannot be read on SIGHUP (\(String(cString: strerror(code)))); "
+                                + "still running on the previous configuration; restore the file and send SIGHUP again")))
+            }
             logger.error(
                 "configuration not reloaded, still running on the previous one: \(error)",
                 metadata: ["config.file": "\(error.file)", "config.line": "\(error.line.map(String.init) ?? "-")",

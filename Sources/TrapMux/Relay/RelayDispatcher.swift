@@ -117,14 +117,15 @@ final class RelayDispatcher {
             guard let sent = target.offer(event) else { continue }
             let time = now ?? NIODeadline.now()
             now = time
-            loopGuard.record(sent.fingerprint, from: event.source, assignedRequestID: sent.assignedRequestID, now: time)
+            loopGuard.record(
+                sent.kind, sent.message, from: event.source, assignedRequestID: sent.assignedRequestID, now: time)
         }
     }
 
     /// Whether a received notification is one this server relayed, coming back through another receiver.
     func cameBack(_ message: TrapMessage, from source: SourceAddress) -> Bool {
         guard !loopGuard.isEmpty else { return false }
-        return loopGuard.isLoop(message.relayFingerprint, requestID: message.requestID, from: source, now: .now())
+        return loopGuard.isLoop(message, from: source, now: .now())
     }
 
     /// Sends what the batch queued.

@@ -184,9 +184,10 @@ final class RelayTarget {
         }
     }
 
-    /// What a target sent, for `RelayLoopGuard`: the fingerprint, and the request-id it gave the notification.
+    /// What a target sent, for `RelayLoopGuard`: how, the message sent, and the request-id it gave it.
     struct Sent {
-        let fingerprint: Int
+        let kind: RelayLoopGuard.Kind
+        let message: TrapMessage
         let assignedRequestID: Int32?
     }
 
@@ -198,7 +199,7 @@ final class RelayTarget {
         switch settings.mode {
         case .raw:
             pending = Pending(requestID: nil, datagram: ByteBuffer(bytes: event.datagram))
-            sent = Sent(fingerprint: event.message.relayFingerprint, assignedRequestID: nil)
+            sent = Sent(kind: .raw, message: event.message, assignedRequestID: nil)
         case .v2c, .inform:
             let source = event.source.ip.count == 4 ? IPv4Address(octets: event.source.ip) : nil
             let requestID = nextRequestID
@@ -209,7 +210,8 @@ final class RelayTarget {
                 let bytes = message.encoded()
             else { return nil }
             pending = Pending(requestID: settings.mode == .inform ? requestID : nil, datagram: ByteBuffer(bytes: bytes))
-            sent = Sent(fingerprint: message.relayFingerprint, assignedRequestID: requestID)
+            let added = message.varbinds.count != event.message.varbinds.count || event.message.version == .v1
+            sent = Sent(kind: added ? .modified : .renumbered, message: message, assignedRequestID: requestID)
         }
         if queue.count >= settings.queue {
             queue.removeFirst()

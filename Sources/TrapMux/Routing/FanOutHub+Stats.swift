@@ -2,8 +2,8 @@ import NIOCore
 import TrapDecoder
 
 extension FanOutHub {
-    /// The counters as the `stats` answer's JSON line.
-    func statsLine() -> [UInt8] {
+    /// The counters as the `stats` answer's JSON line, with the kernel's figures read (off the loop) before.
+    func statsLine(kernel: KernelUDPCounters) -> [UInt8] {
         SubscriberProtocol.line { writer in
             writer.key("stats")
             writer.beginObject()
@@ -41,8 +41,11 @@ extension FanOutHub {
             writer.field("connections_refused", counters.connectionsRefused)
             writer.field("connections_idle_closed", counters.connectionsIdleClosed)
             writer.field("memory_budget_bytes", settings.memoryBudgetBytes)
-            if let errors = KernelUDPCounters.receiveBufferErrors() {
-                writer.field("kernel_udp_rcvbuf_errors", errors)
+            if let drops = kernel.ownSocketDrops {
+                writer.field("kernel_receive_drops", drops)
+            }
+            if let errors = kernel.hostReceiveBufferErrors {
+                writer.field("host_udp_rcvbuf_errors", errors)
             }
             writer.field("rate_limited", counters.rateLimited)
             writer.field("relay_loops_dropped", counters.relayLoops)

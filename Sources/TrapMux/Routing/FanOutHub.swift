@@ -12,6 +12,8 @@ final class FanOutHub {
     let eventLoop: EventLoop
     let processName: String
     let names: MIBNames?
+    /// The UDP ports listened on, for the kernel's drop counters of those sockets in `stats`.
+    let listenPorts: Set<Int>
     /// Limits for new subscribers and the memory budget; a reload replaces them (`applyLimits`).
     private(set) var settings: TrapMuxConfiguration.SubscriberSettings
     private let logger: Logger
@@ -38,12 +40,13 @@ final class FanOutHub {
     private static let trimThresholdBytes = 4 << 20
 
     init(
-        eventLoop: EventLoop, processName: String, names: MIBNames?,
+        eventLoop: EventLoop, processName: String, names: MIBNames?, listenPorts: Set<Int> = [],
         settings: TrapMuxConfiguration.SubscriberSettings, logger: Logger
     ) {
         self.eventLoop = eventLoop
         self.processName = processName
         self.names = names
+        self.listenPorts = listenPorts
         self.settings = settings
         self.logger = logger
     }

@@ -1,3 +1,4 @@
+import Dispatch
 import NIOCore
 
 /// One connection on the subscriber socket: frames request lines, answers them, and registers the
@@ -35,6 +36,8 @@ final class SubscriberHandler: ChannelDuplexHandler {
     private var readHeld = false
     /// The peer closed its side: what is pending is the last it sends.
     private var inputClosed = false
+    /// A stats answer waits for the kernel's counters; later requests wait behind it, to be answered in order.
+    private var statsPending = false
 
     init(hub: FanOutHub, access: PeerAccess) {
         self.hub = hub
@@ -90,7 +93,7 @@ final class SubscriberHandler: ChannelDuplexHandler {
     /// Whether answers are backed up, so that the next request must wait: the connection is not writable, its
     /// answers waiting for the socket exceed the allowance, or it has some and the memory budget is used up.
     private func answersBackedUp(_ context: ChannelHandlerContext) -> Bool {
-        !context.channel.isWritable || outstandingAnswerBytes > Self.answerAllowance
+        statsPending || !context.channel.isWritable || outstandingAnswerBytes > Self.answerAllowance
             || (outstandingAnswerBytes > 0 && hub.isOverBudget)
     }
 
@@ -134,7 +137,7 @@ final class SubscriberHandler: ChannelDuplexHandler {
 
     /// A client that closed its side and did not subscribe gets its answers, then the connection closes.
     private func finishIfInputDone(context: ChannelHandlerContext) {
-        guard inputClosed, state.phase != .subscribed, state.phase != .closed,
+        guard inputClosed, state.phase != .subscribed, state.phase != .closed, !statsPending,
             !pending.readableBytesView.contains(0x0A), outstandingAnswerBytes == 0
         else { return }
         state.inputEnded()
@@ -152,7 +155,7 @@ final class SubscriberHandler: ChannelDuplexHandler {
             leaveUnsubscribed(context.channel)
             answer(SubscriberProtocol.subscribed(id: subscriber.id, queue: subscriber.queue.capacity), context: context)
         case .answerStats:
-            answer(hub.statsLine(), context: context)
+            answerStats(context: context)
         case .answerPing:
             answer(SubscriberProtocol.pong(seq: hub.lastSeq), context: context)
         case .answerError(let error, let thenClose):
@@ -181,6 +184,24 @@ final class SubscriberHandler: ChannelDuplexHandler {
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: line))).whenComplete { _ in
             let (handler, context) = loopBoundSelf.value
             handler.answerLeft(size, context: context)
+        }
+    }
+
+    /// Reads the kernel's counters off the event loop (file I/O in /proc), then answers with every counter.
+    private func answerStats(context: ChannelHandlerContext) {
+        statsPending = true
+        let ports = hub.listenPorts
+        let loopBoundSelf = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        DispatchQueue.global().async {
+            let kernel = KernelUDPCounters.read(listenPorts: ports)
+            eventLoop.execute {
+                let (handler, context) = loopBoundSelf.value
+                handler.statsPending = false
+                guard context.channel.isActive else { return }
+                handler.answer(handler.hub.statsLine(kernel: kernel), context: context)
+                handler.resumeRequests(context: context)
+            }
         }
     }
 

@@ -7,12 +7,14 @@ import Glibc
 #endif
 
 /// The subscriber socket as a service: binds the Unix socket (retrying per the bind policy), checks each
-/// peer's credentials, and on shutdown stops accepting and lets the queues drain for `drainTimeout`.
+/// peer's credentials, and on shutdown stops accepting and lets the queues drain until `drain_timeout` after
+/// SIGTERM.
 struct SubscriberServer: Service {
     let settings: TrapMuxConfiguration.SubscriberSettings
     let hub: NIOLoopBound<FanOutHub>
     let retry: BindRetry
-    let drainTimeout: Duration
+    /// When the queues must have drained once the server is stopping.
+    let shutdown: ShutdownDeadline
     let gate: StartupGate
     let logger: Logger
 
@@ -70,10 +72,10 @@ struct SubscriberServer: Service {
         return channel
     }
 
-    /// Waits until every subscriber queue is empty, or `drainTimeout` passes.
+    /// Waits until every subscriber queue is empty, or the shutdown deadline passes.
     private func drain() async {
         let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: drainTimeout)
+        let deadline = shutdown.instant
         let hub = self.hub
         while clock.now < deadline {
             let drained = (try? await hub.eventLoop.submit { hub.value.isDrained }.get()) ?? true
