@@ -268,22 +268,22 @@ private struct KeyReader {
         return value
     }
 
-    /// An inline table as plain values (strings, integers, booleans and arrays of them).
-    mutating func table(_ key: String) throws(ConfigurationError) -> [String: Any]? {
+    /// An inline table, as the values the filter parser reads (the same as a subscriber's JSON filter).
+    mutating func table(_ key: String) throws(ConfigurationError) -> [(key: String, value: JSONValue)]? {
         guard let entry = entry(key) else { return nil }
         guard case .table(let members) = entry.value else {
             throw typeError(key, expected: "an inline table such as { generic = [\"linkDown\"] }", found: entry.value)
         }
-        return members.mapValues(Self.plain)
+        return members.sorted { $0.key < $1.key }.map { ($0.key, Self.json($0.value)) }
     }
 
-    private static func plain(_ value: TOMLDocument.Value) -> Any {
+    private static func json(_ value: TOMLDocument.Value) -> JSONValue {
         switch value {
-        case .string(let text): return text
-        case .integer(let number): return number
-        case .bool(let flag): return flag
-        case .array(let items): return items.map(plain)
-        case .table(let members): return members.mapValues(plain)
+        case .string(let text): return .string(text)
+        case .integer(let number): return .integer(Int64(number))
+        case .bool(let flag): return .bool(flag)
+        case .array(let items): return .array(items.map(json))
+        case .table(let members): return .object(members.sorted { $0.key < $1.key }.map { ($0.key, json($0.value)) })
         }
     }
 

@@ -1,4 +1,3 @@
-import Foundation
 import TrapDecoder
 
 /// The subscriber wire protocol (SPEC §6), all of it in this file.
@@ -60,15 +59,21 @@ enum SubscriberProtocol {
 
     /// Parses one request line (without its newline).
     static func parse(_ line: [UInt8]) throws(RequestError) -> Request {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
-            throw RequestError(code: "bad_json", message: "expected one JSON object per line")
+        let value: JSONValue
+        do {
+            value = try JSONValue(parsing: line)
+        } catch {
+            throw RequestError(code: "bad_json", message: "expected one JSON object per line: \(error)")
         }
-        guard object.count == 1, let (verb, body) = object.first else {
+        guard case .object(let members) = value else {
+            throw RequestError(code: "bad_json", message: "expected one JSON object per line, found \(value.typeName)")
+        }
+        guard members.count == 1, let (verb, body) = members.first else {
             throw RequestError(code: "unknown_request", message: "expected exactly one of subscribe, stats, ping")
         }
         switch verb {
         case "subscribe":
-            guard let fields = body as? [String: Any] else {
+            guard case .object(let fields) = body else {
                 throw RequestError(code: "bad_subscribe", message: "subscribe takes an object")
             }
             return .subscribe(try subscription(fields))
@@ -81,35 +86,30 @@ enum SubscriberProtocol {
         }
     }
 
-    private static func subscription(_ fields: [String: Any]) throws(RequestError) -> Subscription {
+    private static func subscription(_ fields: [(key: String, value: JSONValue)]) throws(RequestError) -> Subscription {
         var subscription = Subscription()
         for (key, value) in fields {
-            switch key {
-            case "name":
-                guard let name = value as? String, name.utf8.count <= 256 else {
-                    throw RequestError(code: "bad_subscribe", message: "name must be a string of at most 256 bytes")
-                }
+            switch (key, value) {
+            case ("name", .string(let name)) where name.utf8.count <= 256:
                 subscription.name = name
-            case "format":
-                guard let text = value as? String, let format = Format(rawValue: text) else {
-                    throw RequestError(code: "bad_subscribe", message: "format must be \"json\" or \"text\"")
-                }
-                subscription.format = format
-            case "process_events":
-                guard let flag = value as? Bool else {
-                    throw RequestError(code: "bad_subscribe", message: "process_events must be true or false")
-                }
+            case ("name", _):
+                throw RequestError(code: "bad_subscribe", message: "name must be a string of at most 256 bytes")
+            case ("format", .string(let text)) where Format(rawValue: text) != nil:
+                subscription.format = Format(rawValue: text)!
+            case ("format", _):
+                throw RequestError(code: "bad_subscribe", message: "format must be \"json\" or \"text\"")
+            case ("process_events", .bool(let flag)):
                 subscription.processEvents = flag
-            case "queue":
-                guard let number = value as? Int, number > 0, !(value is Bool) else {
-                    throw RequestError(code: "bad_subscribe", message: "queue must be a positive integer")
-                }
-                subscription.queue = number
-            case "filter":
-                guard let filter = value as? [String: Any] else {
-                    throw RequestError(code: "bad_filter", message: "filter must be an object")
-                }
+            case ("process_events", _):
+                throw RequestError(code: "bad_subscribe", message: "process_events must be true or false")
+            case ("queue", .integer(let number)) where number > 0:
+                subscription.queue = Int(clamping: number)
+            case ("queue", _):
+                throw RequestError(code: "bad_subscribe", message: "queue must be a positive integer")
+            case ("filter", .object(let filter)):
                 subscription.filter = try parseFilter(filter)
+            case ("filter", _):
+                throw RequestError(code: "bad_filter", message: "filter must be an object")
             default:
                 throw RequestError(
                     code: "bad_subscribe",
@@ -119,51 +119,56 @@ enum SubscriberProtocol {
         return subscription
     }
 
-    /// Parses a filter object (also used for relay filters in the configuration).
-    static func parseFilter(_ fields: [String: Any]) throws(RequestError) -> SubscriptionFilter {
+    /// Parses a filter object (also used for relay filters in the configuration). Each key takes one value or a
+    /// list of them; numbers only where a number is meant (`generic`), never booleans or fractions.
+    static func parseFilter(_ fields: [(key: String, value: JSONValue)]) throws(RequestError) -> SubscriptionFilter {
         var filter = SubscriptionFilter()
         for (key, value) in fields {
-            let items: [Any] = (value as? [Any]) ?? [value]
+            let items: [JSONValue]
+            if case .array(let list) = value { items = list } else { items = [value] }
             switch key {
             case "generic":
                 for item in items {
-                    let text = (item as? String) ?? (item as? Int).map(String.init) ?? ""
-                    guard let generic = GenericTrap(nameOrNumber: text) else {
-                        throw RequestError(code: "bad_filter", message: "generic: '\(text)' is not 0–6 or a generic trap name")
+                    let generic: GenericTrap?
+                    switch item {
+                    case .integer(let number): generic = GenericTrap(nameOrNumber: String(number))
+                    case .string(let text): generic = GenericTrap(nameOrNumber: text)
+                    default: generic = nil
+                    }
+                    guard let generic else {
+                        throw RequestError(
+                            code: "bad_filter", message: "generic: expected 0–6 or a generic trap name, found \(describe(item))")
                     }
                     filter.generic.insert(generic)
                 }
             case "enterprise", "trap_oid":
                 for item in items {
-                    guard let text = item as? String, let oid = OID(text) else {
+                    guard case .string(let text) = item, let oid = OID(text) else {
                         throw RequestError(code: "bad_filter", message: "\(key): expected dotted OIDs such as \"1.3.6.1.4.1.9\"")
                     }
                     if key == "enterprise" { filter.enterprise.append(oid) } else { filter.trapOID.append(oid) }
                 }
             case "source":
                 for item in items {
-                    guard let text = item as? String, let cidr = CIDR(text) else {
+                    guard case .string(let text) = item, let cidr = CIDR(text) else {
                         throw RequestError(code: "bad_filter", message: "source: expected CIDRs such as \"192.0.2.0/24\"")
                     }
                     filter.source.append(cidr)
                 }
             case "community":
                 for item in items {
-                    guard let text = item as? String else {
+                    guard case .string(let text) = item else {
                         throw RequestError(code: "bad_filter", message: "community: expected strings")
                     }
                     filter.community.append(Array(text.utf8))
                 }
             case "version":
                 for item in items {
-                    let text = (item as? String) ?? (item as? Int).map(String.init) ?? ""
-                    switch text {
-                    case "1", "v1": filter.version.insert(.v1)
-                    case "2c", "v2c", "2": filter.version.insert(.v2c)
-                    case "3", "v3": filter.version.insert(.v3)
-                    default:
-                        throw RequestError(code: "bad_filter", message: "version: expected \"1\" or \"2c\", found '\(text)'")
+                    guard case .string(let text) = item, let version = filterVersions[text] else {
+                        throw RequestError(
+                            code: "bad_filter", message: "version: expected \"1\" or \"2c\", found \(describe(item))")
                     }
+                    filter.version.insert(version)
                 }
             default:
                 throw RequestError(
@@ -172,6 +177,20 @@ enum SubscriberProtocol {
             }
         }
         return filter
+    }
+
+    /// The version names a filter accepts.
+    private static let filterVersions: [String: SNMPVersion] = ["1": .v1, "v1": .v1, "2c": .v2c, "v2c": .v2c]
+
+    /// A value as it appears in an error message.
+    private static func describe(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let text): return "\"\(text)\""
+        case .integer(let number): return String(number)
+        case .number(let number): return String(number)
+        case .bool(let flag): return String(flag)
+        default: return value.typeName
+        }
     }
 
     // MARK: Answers
