@@ -169,6 +169,9 @@ struct MutationTests {
                         Self.mutate(&mutant, lengthOffsets: lengthOffsets[index], using: &rng)
                     }
                 }
+                if !TrapMessage.fastPathAgrees(on: mutant[...]) {
+                    Issue.record("the fast path and the reference decoder disagree on \(hex(mutant))")
+                }
                 let start = Self.threadCPUTime()
                 do throws(TrapDecodingError) {
                     let message = try TrapMessage(decoding: mutant)
