@@ -33,19 +33,15 @@ extension USMAuthProtocol {
     /// Nil for an empty password, or when the hash is unavailable.
     func passwordToKey(_ password: [UInt8]) -> [UInt8]? {
         guard !password.isEmpty else { return nil }
-        // One megabyte buffer hashed at once: simpler than feeding 64-octet blocks, and derivation happens once per
-        // user and engine, never per message.
+        // The megabyte is built by doubling (a few block copies) and hashed at once: simpler than feeding 64-octet
+        // blocks, and fast even in debug builds. Derivation happens once per user and engine, never per message.
         let total = 1_048_576
-        var stretched = [UInt8](repeating: 0, count: total)
-        stretched.withUnsafeMutableBufferPointer { buffer in
-            var index = 0
-            while index < total {
-                for octet in password where index < total {
-                    buffer[index] = octet
-                    index += 1
-                }
-            }
+        var stretched = password
+        stretched.reserveCapacity(total + password.count)
+        while stretched.count < total {
+            stretched.append(contentsOf: stretched)
         }
+        stretched.removeLast(stretched.count - total)
         return hash(stretched)
     }
 
