@@ -56,7 +56,8 @@ public struct USMProcessor: Sendable {
         // Step 5.
         guard let level = SNMPSecurityLevel(flags: header.flags) else {
             throw USMError(
-                .snmpInvalidMsgs, at: 0, "msgFlags 0x\(String(header.flags, radix: 16)) asks for privacy without authentication")
+                .snmpInvalidMsgs, at: 0,
+                "msgFlags 0x\(String(header.flags, radix: 16)) asks for privacy without authentication")
         }
 
         // RFC 3414 §3.2 step 3.
@@ -92,7 +93,8 @@ public struct USMProcessor: Sendable {
             guard parameters.count == auth.macLength else {
                 throw USMError(
                     .usmStatsWrongDigests, at: offset(parameters),
-                    "msgAuthenticationParameters has \(parameters.count) octets; \(auth.rawValue) needs \(auth.macLength)",
+                    "msgAuthenticationParameters has \(parameters.count) octets; \(auth.rawValue) needs "
+                        + "\(auth.macLength)",
                     report: report())
             }
             var zeroed = Array(datagram)

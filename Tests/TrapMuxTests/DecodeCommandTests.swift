@@ -226,11 +226,13 @@ struct DecodeCommandTests {
         let users = try #require(
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.v3Users)))
                 as? [[String: Any]])
-        let passphrases = Set(users.flatMap { [$0["auth_passphrase"], $0["priv_passphrase"]].compactMap { $0 as? String } })
+        let passphrases = Set(
+            users.flatMap { [$0["auth_passphrase"], $0["priv_passphrase"]].compactMap { $0 as? String } })
         #expect(passphrases.count > 10)
         for folder in ["negative", "discovery", "valid"] {
             let directory = PackagePaths.publicV3Corpus.appendingPathComponent(folder)
-            let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".bin") }
+            let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+                .filter { $0.hasSuffix(".bin") }
             for name in names.sorted().prefix(6) {
                 for flags in [["--json"], []] {
                     let result = try await TrapMuxBinary.run(

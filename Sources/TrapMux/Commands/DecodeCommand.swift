@@ -25,17 +25,27 @@ struct DecodeCommand: ParsableCommand {
 
     @Option(
         name: .customLong("usm-users"),
-        help: "JSON list of SNMPv3 USM users (the format of corpus/public-v3/users.json); v3 messages are then verified and decrypted.")
+        help: """
+            JSON list of SNMPv3 USM users (the format of corpus/public-v3/users.json); v3 messages are then \
+            verified and decrypted.
+            """)
     var usmUsers: String?
 
     @Option(
         name: .customLong("engine-id"),
-        help: "This receiver's own snmpEngineID in hex (informs are addressed to it); default 80001f8804 + hex of \"trapmux-\" + host name.")
+        help: """
+            This receiver's own snmpEngineID in hex (informs are addressed to it); default 80001f8804 + hex of \
+            "trapmux-" + host name.
+            """)
     var engineID: String?
 
     @Option(
         name: .customLong("receiver-state"),
-        help: "The receiver's notion of an engine's boots and time when the datagram arrives: its own (authoritative) or its cache of a sender's (remote). Without it, a message to this engine is not checked for timeliness and a sender's engine is new.")
+        help: """
+            The receiver's notion of an engine's boots and time when the datagram arrives: its own \
+            (authoritative) or its cache of a sender's (remote). Without it, a message to this engine is not \
+            checked for timeliness and a sender's engine is new.
+            """)
     var receiverState: ReceiverState?
 
     @OptionGroup var mibs: MIBOptions
@@ -52,7 +62,8 @@ struct DecodeCommand: ParsableCommand {
         if let receiverState, receiverState.authoritative, let engineID,
             HexText.octets(engineID) != receiverState.engineID
         {
-            throw ValidationError("an authoritative --receiver-state is about this receiver: its engine ID must be --engine-id")
+            throw ValidationError(
+                "an authoritative --receiver-state is about this receiver: its engine ID must be --engine-id")
         }
     }
 
