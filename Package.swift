@@ -68,6 +68,7 @@ let package = Package(
             path: "bench/DecoderBenchmark"
         ),
         .testTarget(name: "TrapDecoderTests", dependencies: ["TrapDecoder"]),
+        .testTarget(name: "SNMPSecurityTests", dependencies: ["SNMPSecurity", "TrapDecoder"]),
         .testTarget(name: "TrapMuxTests", dependencies: ["TrapMux", "TrapDecoder"]),
     ],
     swiftLanguageModes: [.v6]
