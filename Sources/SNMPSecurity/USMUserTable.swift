@@ -14,17 +14,36 @@ public struct USMUserTable: Sendable {
     public init() {}
 
     /// Derives every user's keys, once per (user, engine); users without an engine ID get `localEngineID`.
-    /// Throws for an invalid user or the same name twice on one engine.
+    /// Throws the first problem: an invalid user or the same name twice on one engine.
     public init(users: [USMUser], localEngineID: [UInt8]) throws(USMConfigurationError) {
+        let (table, problems) = Self.building(users, localEngineID: localEngineID)
+        if let first = problems.first {
+            throw first
+        }
+        self = table
+    }
+
+    /// The table of every valid user, and what is wrong with each of the others, so a caller can name them all
+    /// at once (a configuration check) or carry on without them (`trapmux decode`).
+    public static func building(
+        _ users: [USMUser], localEngineID: [UInt8]
+    ) -> (table: USMUserTable, problems: [USMConfigurationError]) {
+        var table = USMUserTable()
+        var problems: [USMConfigurationError] = []
         var cache = USMPasswordKeyCache()
         for user in users {
-            let localized = try USMLocalizedUser(user, engineID: user.engineID ?? localEngineID, cache: &cache)
-            guard self.user(engineID: localized.engineID, name: localized.nameOctets) == nil else {
-                throw USMConfigurationError(
-                    .duplicateUser, "\(localized): the same user name is configured twice for this engine")
+            do throws(USMConfigurationError) {
+                let localized = try USMLocalizedUser(user, engineID: user.engineID ?? localEngineID, cache: &cache)
+                guard table.user(engineID: localized.engineID, name: localized.nameOctets) == nil else {
+                    throw USMConfigurationError(
+                        .duplicateUser, "\(localized): the same user name is configured twice for this engine")
+                }
+                table.insert(localized)
+            } catch {
+                problems.append(error)
             }
-            insert(localized)
         }
+        return (table, problems)
     }
 
     /// Adds or replaces the row for the user's (engine, name), e.g. after discovering an upstream engine.

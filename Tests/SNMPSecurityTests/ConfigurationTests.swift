@@ -61,6 +61,13 @@ struct ConfigurationTests {
         }
     }
 
+    @Test func buildingKeepsTheValidUsersAndNamesEveryInvalidOne() {
+        let users = [USMUser(name: "fine", engineID: Fixtures.remoteEngineID)] + Self.invalidUsers.map(\.1)
+        let (table, problems) = USMUserTable.building(users, localEngineID: Fixtures.localEngineID)
+        #expect(table.count == 1)
+        #expect(problems.map(\.kind) == Self.invalidUsers.map(\.2))
+    }
+
     @Test func passphrasesNeverShowInDescriptionsDumpsOrErrors() throws {
         let user = USMUser(
             name: "quiet", engineID: Fixtures.remoteEngineID, authProtocol: .sha256,

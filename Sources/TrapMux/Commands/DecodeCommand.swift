@@ -96,7 +96,12 @@ struct DecodeCommand: ParsableCommand {
             ?? USMLocalEngine.defaultEngineID(hostName: ProcessInfo.processInfo.hostName)
         let users: USMUserTable
         do {
-            users = try USMUserTable(users: USMUsersFile.read(usersFile), localEngineID: localEngineID)
+            let (table, problems) = USMUserTable.building(try USMUsersFile.read(usersFile), localEngineID: localEngineID)
+            // One bad user should not stop the decode of a message from another: it is named and left out.
+            for problem in problems {
+                printError("trapmux decode: \(usersFile): user left out: \(problem)")
+            }
+            users = table
         } catch {
             printError("trapmux decode: \(error)")
             throw ExitCode(2)
