@@ -31,7 +31,7 @@ RUN set -eu; \
         cp "${TRAPMUX_BINARY}" /out/trapmux; \
     else \
         apt-get update; \
-        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libsnmp-dev pkg-config; \
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libsnmp-dev libssl-dev pkg-config; \
         swift build -c release --product trapmux --static-swift-stdlib; \
         cp "$(swift build -c release --show-bin-path)/trapmux" /out/trapmux; \
         rm -rf /var/lib/apt/lists/*; \
@@ -80,7 +80,7 @@ COPY config/docker.toml /etc/trapmux/trapmux.toml
 # builder keeps the security.capability xattr across COPY --from.
 RUN set -eu; \
     apt-get update; \
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libsnmp40 libsnmp-base libcap2-bin; \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libsnmp40 libssl3 libsnmp-base libcap2-bin; \
     setcap cap_net_bind_service+ep /usr/local/bin/trapmux; \
     getcap /usr/local/bin/trapmux | grep -q cap_net_bind_service; \
     DEBIAN_FRONTEND=noninteractive apt-get purge -y libcap2-bin; \

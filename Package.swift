@@ -7,12 +7,14 @@ let package = Package(
     products: [
         .executable(name: "trapmux", targets: ["TrapMux"]),
         .library(name: "TrapDecoder", targets: ["TrapDecoder"]),
+        .library(name: "SNMPSecurity", targets: ["SNMPSecurity"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // Pure Swift, standard library only: the BER reader, SNMP message model, decoder and RFC 3584 mapping.
@@ -23,10 +25,27 @@ let package = Package(
             pkgConfig: "netsnmp",
             providers: [.apt(["libsnmp-dev"])]
         ),
+        // OpenSSL 3's libcrypto, for the two USM algorithms swift-crypto lacks: DES-CBC and SHA-224.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        // SNMPv3 User-based Security Model (RFC 3414, 3826, 7860): keys, authentication, privacy, time windows.
+        .target(
+            name: "SNMPSecurity",
+            dependencies: [
+                "TrapDecoder",
+                "COpenSSL",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "TrapMux",
             dependencies: [
                 "TrapDecoder",
+                "SNMPSecurity",
                 "CNetSNMP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -50,6 +69,7 @@ let package = Package(
             path: "bench/DecoderBenchmark"
         ),
         .testTarget(name: "TrapDecoderTests", dependencies: ["TrapDecoder"]),
+        .testTarget(name: "SNMPSecurityTests", dependencies: ["SNMPSecurity", "TrapDecoder"]),
         .testTarget(name: "TrapMuxTests", dependencies: ["TrapMux", "TrapDecoder"]),
     ],
     swiftLanguageModes: [.v6]

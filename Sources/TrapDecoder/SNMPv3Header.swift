@@ -14,6 +14,9 @@ public struct SNMPv3Header: Hashable, Sendable {
     public var contextEngineID: ArraySlice<UInt8>?
     /// contextName of a plaintext scopedPDU; nil when the scopedPDU is encrypted.
     public var contextName: ArraySlice<UInt8>?
+    /// The security level at which the User-based Security Model accepted the message (authenticated and
+    /// decrypted as msgFlags ask); nil when the message was only decoded, so nothing in it was verified.
+    public var acceptedSecurityLevel: SNMPSecurityLevel?
 
     /// The USM security parameters (RFC 3414 §2.4).
     public struct USMSecurityParameters: Hashable, Sendable {

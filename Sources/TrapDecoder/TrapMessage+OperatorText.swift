@@ -21,8 +21,14 @@ extension TrapMessage {
         text.append(string: processName)
         text.append(", Version: ")
         DecimalText.append(UInt64(version.rawValue), to: &text)
-        text.append(", Community: ")
-        TextEscaping.appendEscaped(community ?? v3?.usm?.userName ?? [], to: &text)
+        if let community {
+            text.append(", Community: ")
+            TextEscaping.appendEscaped(community, to: &text)
+        } else {
+            // SPEC §3a: an SNMPv3 message names its USM user where v1 and v2c name their community.
+            text.append(", User: ")
+            TextEscaping.appendEscaped(v3?.usm?.userName ?? [], to: &text)
+        }
         text.append(" Enterprise: ")
         appendName(of: classification.enterprise, name: name, to: &text)
         text.append(" Network addr:")

@@ -1,6 +1,48 @@
 extension TrapMessage {
     /// Reads what follows the version in an SNMPv3 message: msgGlobalData, msgSecurityParameters, msgData.
     static func readV3(from message: inout BERReader) throws(TrapDecodingError) -> (SNMPv3Header, PDU) {
+        let (envelopeHeader, data) = try readV3Envelope(from: &message)
+        var header = envelopeHeader
+        switch data.tag {
+        case BERTag.octetString:
+            return (header, .encrypted(data.content))
+        default:
+            var scoped = try message.nested(in: data)
+            let pdu = try readScopedPDU(from: &scoped, into: &header)
+            return (header, pdu)
+        }
+    }
+
+    /// Decodes a plaintext scopedPDU (RFC 3412 §6) for a v3 message whose security processing revealed it: the
+    /// context fields go into `header`, and the PDU must be a notification. `scopedPDU` is the whole encoding;
+    /// offsets in errors count from its first octet. With `padded`, up to 7 octets may follow it (DES-CBC pads the
+    /// plaintext to a multiple of 8, RFC 3414 §8.1.1.2).
+    public init(v3 header: SNMPv3Header, scopedPDU: ArraySlice<UInt8>, padded: Bool = false) throws(TrapDecodingError) {
+        var reader = BERReader(scopedPDU)
+        var scoped = try reader.readConstructed(BERTag.sequence)
+        if !padded || reader.remaining.count >= 8 {
+            try reader.finish("the scopedPDU")
+        }
+        var header = header
+        let pdu = try Self.readScopedPDU(from: &scoped, into: &header)
+        self.init(version: .v3, community: nil, v3: header, pdu: pdu)
+    }
+
+    private static func readScopedPDU(
+        from scoped: inout BERReader, into header: inout SNMPv3Header
+    ) throws(TrapDecodingError) -> PDU {
+        header.contextEngineID = try scoped.readElement(BERTag.octetString).content
+        header.contextName = try scoped.readElement(BERTag.octetString).content
+        let pdu = try readPDU(from: &scoped, version: .v3)
+        try scoped.finish("the scopedPDU")
+        return pdu
+    }
+
+    /// Reads msgGlobalData and msgSecurityParameters, and returns msgData unread: a SEQUENCE (plaintext scopedPDU)
+    /// or an OCTET STRING (encryptedPDU).
+    static func readV3Envelope(
+        from message: inout BERReader
+    ) throws(TrapDecodingError) -> (SNMPv3Header, BERElement) {
         var global = try message.readConstructed(BERTag.sequence)
         let messageID = try readRange(&global, "msgID", 0...Int32.max)
         let maximumSize = try readRange(&global, "msgMaxSize", 484...Int32.max)
@@ -20,20 +62,13 @@ extension TrapMessage {
             try parameters.finish("msgSecurityParameters")
         }
 
-        var header = SNMPv3Header(
+        let header = SNMPv3Header(
             messageID: messageID, maximumSize: maximumSize, flags: flags, securityModel: securityModel, usm: usm)
 
         let data = try message.readElement()
         switch data.tag {
-        case BERTag.octetString:
-            return (header, .encrypted(data.content))
-        case BERTag.sequence:
-            var scoped = try message.nested(in: data)
-            header.contextEngineID = try scoped.readElement(BERTag.octetString).content
-            header.contextName = try scoped.readElement(BERTag.octetString).content
-            let pdu = try readPDU(from: &scoped, version: .v3)
-            try scoped.finish("the scopedPDU")
-            return (header, pdu)
+        case BERTag.octetString, BERTag.sequence:
+            return (header, data)
         default:
             throw TrapDecodingError(
                 .unexpectedTag, at: data.offset,

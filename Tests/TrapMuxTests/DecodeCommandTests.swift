@@ -158,6 +158,120 @@ struct DecodeCommandTests {
         #expect(result.stdout == Datagrams.v1LinkDownText + "\n")
     }
 
+    // MARK: SNMPv3 with --usm-users
+
+    static let v3Users = PackagePaths.publicV3Corpus.appendingPathComponent("users.json").path
+    static let receiverEngineID = "80001f8804747261706d75782d7278"
+
+    static func v3File(_ name: String) -> String {
+        PackagePaths.publicV3Corpus.appendingPathComponent(name).path
+    }
+
+    @Test func v3OperatorTextNamesTheUserAfterDecryption() async throws {
+        let result = try await TrapMuxBinary.run([
+            "decode", "--no-mibs", "--usm-users", Self.v3Users, "--engine-id", Self.receiverEngineID,
+            Self.v3File("valid/trap-pub-md5-des-simple.bin"),
+        ])
+        #expect(result.exited(0), "\(result)")
+        #expect(result.stdout.contains("SNMP-Trap-Multiplexer trapmux, Version: 3, User: pub-md5-des Enterprise: "))
+        #expect(result.stdout.contains("value=public-v3 pub-md5-des"))
+    }
+
+    @Test func v3JSONCarriesUserLevelAndContext() async throws {
+        let result = try await TrapMuxBinary.run([
+            "decode", "--json", "--no-mibs", "--usm-users", Self.v3Users, "--engine-id", Self.receiverEngineID,
+            Self.v3File("valid/inform-pub-inf-sha384.bin"),
+        ])
+        #expect(result.exited(0), "\(result)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput)) as? [String: Any])
+        #expect(object["version"] as? String == "3")
+        #expect(object["user"] as? String == "pub-inf-sha384")
+        #expect(object["security_level"] as? String == "authNoPriv")
+        #expect(object["context_name"] as? String == "vrf-red")
+        #expect(object["pdu_type"] as? String == "inform")
+    }
+
+    @Test func usmRefusalPrintsItsCounterAsTheErrorKindAndExitsOne() async throws {
+        let result = try await TrapMuxBinary.run([
+            "decode", "--json", "--no-mibs", "--usm-users", Self.v3Users, "--engine-id", Self.receiverEngineID,
+            Self.v3File("negative/neg-unknown-user.bin"),
+        ])
+        #expect(result.exited(1), "\(result)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput)) as? [String: Any])
+        let error = try #require(object["error"] as? [String: Any])
+        #expect(error["kind"] as? String == "usmStatsUnknownUserNames")
+        #expect(error["offset"] as? Int == 50)
+    }
+
+    @Test func receiverStateSetsTheRemoteEnginesClock() async throws {
+        // 151 s behind the notion of engine 80001f88803a7c51e9b2046d8f is outside; without the notion, inside.
+        let file = Self.v3File("negative/neg-notInTimeWindow-151s-older.bin")
+        let base = ["decode", "--json", "--no-mibs", "--usm-users", Self.v3Users]
+        let withState = try await TrapMuxBinary.run(
+            base + ["--receiver-state", "80001f88803a7c51e9b2046d8f,7,2592000,remote", file])
+        #expect(withState.exited(1), "\(withState)")
+        #expect(withState.stdout.contains("\"kind\":\"usmStatsNotInTimeWindows\""))
+        let fresh = try await TrapMuxBinary.run(base + [file])
+        #expect(fresh.exited(0), "\(fresh)")
+    }
+
+    @Test(arguments: ["80001f88803a7c51e9b2046d8f,7,2592000", "zz,1,2,remote", "80001f88803a7c51e9b2046d8f,-1,0,remote",
+        "80001f88803a7c51e9b2046d8f,1,2,sideways"])
+    func malformedReceiverStateIsAUsageError(_ state: String) async throws {
+        let result = try await TrapMuxBinary.run([
+            "decode", "--usm-users", Self.v3Users, "--receiver-state", state,
+            Self.v3File("valid/trap-pub-md5-des-simple.bin"),
+        ])
+        #expect(result.exited(64), "\(result)")
+    }
+
+    @Test func unreadableUsersFileExitsTwo() async throws {
+        let result = try await TrapMuxBinary.run([
+            "decode", "--usm-users", "/nonexistent/users.json", Self.v3File("valid/trap-pub-md5-des-simple.bin"),
+        ])
+        #expect(result.exited(2), "\(result)")
+        #expect(result.stderr.contains("/nonexistent/users.json"))
+    }
+
+    @Test func unknownProtocolNameInTheUsersFileListsTheAllowedNames() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let users = try directory.file(
+            "users.json",
+            Array(#"[{"user_name": "u", "auth_protocol": "SHA-1", "auth_passphrase": "secret-passphrase-1"}]"#.utf8))
+        let result = try await TrapMuxBinary.run([
+            "decode", "--usm-users", users.path, Self.v3File("valid/trap-pub-md5-des-simple.bin"),
+        ])
+        #expect(result.exited(2), "\(result)")
+        #expect(result.stderr.contains("MD5, SHA, SHA-224, SHA-256, SHA-384, SHA-512"), "\(result.stderr)")
+        #expect(!result.stderr.contains("secret-passphrase-1"))
+    }
+
+    /// SPEC §3a: passphrases never appear in output, whatever the outcome.
+    @Test func noPassphraseAppearsInTheOutputOfAnyV3File() async throws {
+        let users = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.v3Users)))
+                as? [[String: Any]])
+        let passphrases = Set(
+            users.flatMap { [$0["auth_passphrase"], $0["priv_passphrase"]].compactMap { $0 as? String } })
+        #expect(passphrases.count > 10)
+        for folder in ["negative", "discovery", "valid"] {
+            let directory = PackagePaths.publicV3Corpus.appendingPathComponent(folder)
+            let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+                .filter { $0.hasSuffix(".bin") }
+            for name in names.sorted().prefix(6) {
+                for flags in [["--json"], []] {
+                    let result = try await TrapMuxBinary.run(
+                        ["decode", "--no-mibs", "--usm-users", Self.v3Users] + flags
+                            + [directory.appendingPathComponent(name).path])
+                    for passphrase in passphrases {
+                        #expect(!result.stdout.contains(passphrase) && !result.stderr.contains(passphrase), "\(name)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func binaryLocatorFindsTheBuiltExecutable() throws {
         let url = try TrapMuxBinary.url()
         #expect(url.lastPathComponent == "trapmux")

@@ -20,15 +20,12 @@ enum TrapJSON {
         writer.field("version", message.version.name)
         if let community = message.community {
             writer.key("community")
-            if TextEscaping.isValidUTF8(community) {
-                writer.string(utf8: community)
-            } else {
-                writer.null()
-            }
+            writeText(community, into: &writer)
             writer.key("community_hex")
             writer.hexString(community)
         }
         if let v3 = message.v3 {
+            writeV3Fields(v3, into: &writer)
             writeV3(v3, into: &writer)
         }
         writer.field("pdu_type", message.pdu.typeName)
@@ -114,6 +111,33 @@ enum TrapJSON {
             writer.null()
         }
         writer.endObject()
+    }
+
+    /// SPEC §3a's fields of an SNMPv3 event: `user` and `security_level` once USM has accepted the message (a decode
+    /// without keys verified nothing), and the context of a readable scopedPDU.
+    private static func writeV3Fields(_ v3: SNMPv3Header, into writer: inout JSONWriter) {
+        if let level = v3.acceptedSecurityLevel, let usm = v3.usm {
+            writer.key("user")
+            writeText(usm.userName, into: &writer)
+            writer.field("security_level", level.rawValue)
+        }
+        if let contextEngineID = v3.contextEngineID {
+            writer.key("context_engine_id")
+            writer.hexString(contextEngineID)
+        }
+        if let contextName = v3.contextName {
+            writer.key("context_name")
+            writeText(contextName, into: &writer)
+        }
+    }
+
+    /// Octets that are normally text (community, user, context name): a JSON string, or null when not UTF-8.
+    private static func writeText(_ octets: ArraySlice<UInt8>, into writer: inout JSONWriter) {
+        if TextEscaping.isValidUTF8(octets) {
+            writer.string(utf8: octets)
+        } else {
+            writer.null()
+        }
     }
 
     private static func writeV3(_ v3: SNMPv3Header, into writer: inout JSONWriter) {

@@ -11,4 +11,7 @@ enum PackagePaths {
 
     /// `../shared/corpus/public`.
     static let publicCorpus = shared.appendingPathComponent("corpus/public")
+
+    /// `../shared/corpus/public-v3`: SNMPv3 USM captures with their users.
+    static let publicV3Corpus = shared.appendingPathComponent("corpus/public-v3")
 }

@@ -1,0 +1,247 @@
+import TrapDecoder
+
+/// Incoming SNMPv3 message processing with the User-based Security Model, as a value: the user table, the
+/// receiver's own engine and its cache of remote engines' clocks.
+///
+/// Checks run in RFC 3412 §7.2 and RFC 3414 §3.2 order, each failure a `USMError` named after its counter:
+/// parse, security model, msgFlags, engine ID, user, security level, HMAC (constant time), time window, decryption,
+/// then the scopedPDU. Nothing of a message that fails is returned. `now` is the caller's monotonic clock in seconds.
+public struct USMProcessor: Sendable {
+    /// The users and their localized keys.
+    public var users: USMUserTable
+    /// The receiver's own engine, authoritative for informs sent to it.
+    public var localEngine: USMLocalEngine
+    /// The notion of each remote (trap-sending) engine's clock, updated by authentic messages.
+    public var remoteEngines: USMRemoteEngineCache
+
+    /// The window either side of the notion of an engine's time (RFC 3414 §3.2 step 7).
+    public static let timeWindow: Int64 = 150
+
+    /// A processor for `users`, receiving as `localEngine`.
+    public init(
+        users: USMUserTable, localEngine: USMLocalEngine, remoteEngines: USMRemoteEngineCache = USMRemoteEngineCache()
+    ) {
+        self.users = users
+        self.localEngine = localEngine
+        self.remoteEngines = remoteEngines
+    }
+
+    /// Processes one datagram that claims to be SNMPv3; returns the notification, or throws why it is not accepted.
+    public mutating func process(_ datagram: ArraySlice<UInt8>, now: Int64) throws(USMError) -> USMIncomingMessage {
+        // RFC 3412 §7.2 steps 1-3: the message must parse (its scopedPDU is read only once it is trusted).
+        let envelope: SNMPv3Envelope
+        do {
+            envelope = try SNMPv3Envelope(decoding: datagram)
+        } catch {
+            throw USMError(.snmpInASNParseErrs, at: error.offset, error.reason, decodingError: error)
+        }
+        let header = envelope.header
+        let reportable = header.flags & 0x04 != 0
+        func offset(_ field: ArraySlice<UInt8>) -> Int { field.startIndex - datagram.startIndex }
+        func report(_ level: SNMPSecurityLevel = .noAuthNoPriv) -> USMError.ReportContext? {
+            guard reportable else { return nil }
+            let readable = Self.peek(envelope.data)
+            return USMError.ReportContext(
+                messageID: header.messageID, userName: Array(header.usm?.userName ?? []),
+                engineID: Array(header.usm?.engineID ?? []), securityLevel: level, requestID: readable.requestID,
+                contextName: readable.contextName)
+        }
+
+        // Step 4.
+        guard header.securityModel == 3, let usm = header.usm else {
+            throw USMError(
+                .snmpUnknownSecurityModels, at: 0,
+                "msgSecurityModel \(header.securityModel) is not the User-based Security Model (3)", report: report())
+        }
+        // Step 5.
+        guard let level = SNMPSecurityLevel(flags: header.flags) else {
+            throw USMError(
+                .snmpInvalidMsgs, at: 0,
+                "msgFlags 0x\(String(header.flags, radix: 16)) asks for privacy without authentication")
+        }
+
+        // RFC 3414 §3.2 step 3.
+        let engineID = Array(usm.engineID)
+        let isAuthoritative = engineID == localEngine.engineID
+        guard isAuthoritative || users.hasUsers(onEngine: engineID) else {
+            let what = engineID.isEmpty ? "an empty msgAuthoritativeEngineID (engine ID discovery)" :
+                "msgAuthoritativeEngineID \(engineID.hexString) is neither this engine's nor one with users"
+            throw USMError(.usmStatsUnknownEngineIDs, at: offset(usm.engineID), what, report: report())
+        }
+        // Step 4.
+        guard let user = users.user(engineID: engineID, name: usm.userName) else {
+            throw USMError(
+                .usmStatsUnknownUserNames, at: offset(usm.userName),
+                "no user \"\(Self.printable(usm.userName))\" on engine \(engineID.hexString)", report: report())
+        }
+        // Step 5, and the user's configured minimum.
+        guard user.supports(level) else {
+            throw USMError(
+                .usmStatsUnsupportedSecLevels, at: offset(usm.userName),
+                "\(user) cannot verify a message at \(level.rawValue)", report: report())
+        }
+        guard level >= user.minimumSecurityLevel else {
+            throw USMError(
+                .usmStatsUnsupportedSecLevels, at: offset(usm.userName),
+                "\(user) requires at least \(user.minimumSecurityLevel.rawValue), the message is \(level.rawValue)",
+                report: report())
+        }
+
+        if let auth = user.authProtocol, level.isAuthenticated {
+            // Step 6.
+            let parameters = usm.authenticationParameters
+            guard parameters.count == auth.macLength else {
+                throw USMError(
+                    .usmStatsWrongDigests, at: offset(parameters),
+                    "msgAuthenticationParameters has \(parameters.count) octets; \(auth.rawValue) needs "
+                        + "\(auth.macLength)",
+                    report: report())
+            }
+            var zeroed = Array(datagram)
+            let start = offset(parameters)
+            zeroed.replaceSubrange(start..<(start + parameters.count), with: repeatElement(0, count: parameters.count))
+            guard let mac = auth.mac(key: user.authKey, data: zeroed), ConstantTime.equal(mac, parameters) else {
+                throw USMError(
+                    .usmStatsWrongDigests, at: start, "the \(auth.rawValue) HMAC does not match for \(user)",
+                    report: report())
+            }
+            // Step 7.
+            if isAuthoritative {
+                try checkOwnTimeWindow(usm, at: offset(usm.engineID), now: now, report: report(.authNoPriv))
+            } else if !remoteEngines.admit(engineID: engineID, boots: usm.engineBoots, time: usm.engineTime, at: now) {
+                let notion = remoteEngines.entry(for: engineID)
+                // Step 7b returns notInTimeWindow and sends no Report.
+                throw USMError(
+                    .usmStatsNotInTimeWindows, at: offset(usm.engineID),
+                    "boots \(usm.engineBoots), time \(usm.engineTime) is outside the window of engine "
+                        + "\(engineID.hexString) (known as boots \(notion?.boots ?? 0), time "
+                        + "\(notion?.time(at: now) ?? 0))")
+            }
+        }
+
+        var acceptedHeader = header
+        acceptedHeader.acceptedSecurityLevel = level
+        let message: TrapMessage
+        if let priv = user.privProtocol, level.isPrivate {
+            // Step 8.
+            message = try decrypt(
+                envelope, header: acceptedHeader, priv: priv, user: user,
+                privacyOffset: offset(usm.privacyParameters), report: report)
+        } else {
+            // Step 9: a plaintext scopedPDU.
+            guard case .plaintext(let scoped) = envelope.data else {
+                let error = TrapDecodingError(
+                    .unexpectedTag, at: envelope.dataOffset,
+                    "msgData is an encryptedPDU but msgFlags does not ask for privacy")
+                throw USMError(.snmpInASNParseErrs, at: error.offset, error.reason, decodingError: error)
+            }
+            do {
+                message = try TrapMessage(v3: acceptedHeader, scopedPDU: scoped)
+            } catch {
+                let located = TrapDecodingError(error.kind, at: error.offset + envelope.dataOffset, error.reason)
+                throw USMError(
+                    located.kind == .notANotification ? .snmpUnknownPDUHandlers : .snmpInASNParseErrs,
+                    at: located.offset, located.reason, decodingError: located)
+            }
+        }
+
+        // RFC 3412 §7.2 step 13: a confirmed-class PDU (an inform) is only for the engine it is addressed to.
+        if case .inform = message.pdu, !isAuthoritative {
+            throw USMError(
+                .usmStatsUnknownEngineIDs, at: offset(usm.engineID),
+                "an InformRequest to engine \(engineID.hexString), which is not this engine", report: report())
+        }
+        return USMIncomingMessage(message: message, user: user, securityLevel: level, isAuthoritative: isAuthoritative)
+    }
+
+    /// RFC 3414 §3.2 step 7a: the receiver is authoritative.
+    private func checkOwnTimeWindow(
+        _ usm: SNMPv3Header.USMSecurityParameters, at offset: Int, now: Int64, report: USMError.ReportContext?
+    ) throws(USMError) {
+        let time = localEngine.time(at: now)
+        let reason: String?
+        if localEngine.boots == Int32.max {
+            reason = "this engine's snmpEngineBoots is at its maximum 2147483647"
+        } else if usm.engineBoots != localEngine.boots {
+            reason = "boots \(usm.engineBoots) is not this engine's \(localEngine.boots)"
+        } else if abs(Int64(usm.engineTime) - Int64(time)) > Self.timeWindow {
+            reason = "time \(usm.engineTime) is more than \(Self.timeWindow) s from this engine's \(time)"
+        } else {
+            reason = nil
+        }
+        if let reason {
+            throw USMError(.usmStatsNotInTimeWindows, at: offset, reason, report: report)
+        }
+    }
+
+    /// RFC 3414 §3.2 step 8 and the scopedPDU inside: anything that does not decrypt into a scopedPDU is a
+    /// decryption error, since with a CFB cipher a wrong key shows only as a plaintext that does not parse.
+    private func decrypt(
+        _ envelope: SNMPv3Envelope, header: SNMPv3Header, priv: USMPrivProtocol, user: USMLocalizedUser,
+        privacyOffset: Int, report: (SNMPSecurityLevel) -> USMError.ReportContext?
+    ) throws(USMError) -> TrapMessage {
+        let salt = header.usm?.privacyParameters ?? []
+        guard case .encrypted(let ciphertext) = envelope.data else {
+            throw USMError(
+                .usmStatsDecryptionErrors, at: envelope.dataOffset,
+                "msgFlags asks for privacy but msgData is a plaintext scopedPDU", report: report(.noAuthNoPriv))
+        }
+        guard salt.count == 8 else {
+            throw USMError(
+                .usmStatsDecryptionErrors, at: privacyOffset,
+                "msgPrivacyParameters has \(salt.count) octets, not 8", report: report(.noAuthNoPriv))
+        }
+        if priv == .des, ciphertext.isEmpty || ciphertext.count % 8 != 0 {
+            throw USMError(
+                .usmStatsDecryptionErrors, at: envelope.dataOffset,
+                "a DES encryptedPDU of \(ciphertext.count) octets is not whole 8-octet blocks",
+                report: report(.noAuthNoPriv))
+        }
+        guard
+            let plaintext = priv.crypt(
+                encrypt: false, ciphertext, key: user.privKey, salt: salt, boots: header.usm?.engineBoots ?? 0,
+                time: header.usm?.engineTime ?? 0)
+        else {
+            throw USMError(
+                .usmStatsDecryptionErrors, at: envelope.dataOffset, "\(priv.rawValue) decryption failed",
+                report: report(.noAuthNoPriv))
+        }
+        do {
+            return try TrapMessage(v3: header, scopedPDU: plaintext[...], padded: priv == .des)
+        } catch {
+            if error.kind == .notANotification {
+                throw USMError(
+                    .snmpUnknownPDUHandlers, at: envelope.dataOffset,
+                    "the decrypted scopedPDU: \(error.reason)", decodingError: error)
+            }
+            throw USMError(
+                .usmStatsDecryptionErrors, at: envelope.dataOffset,
+                "the \(priv.rawValue)-decrypted encryptedPDU is not a scopedPDU (\(error.kind.rawValue) at plaintext "
+                    + "offset \(error.offset): \(error.reason)); wrong priv key or protocol?",
+                report: report(.noAuthNoPriv))
+        }
+    }
+
+    /// request-id and contextName of a plaintext scopedPDU, for a Report; nil where they cannot be read.
+    private static func peek(_ data: SNMPv3Envelope.ScopedPDUData) -> (requestID: Int32?, contextName: [UInt8]?) {
+        guard case .plaintext(let scoped) = data else { return (nil, nil) }
+        var outer = BERReader(scoped)
+        guard var scopedPDU = try? outer.readConstructed(BERTag.sequence),
+            (try? scopedPDU.readElement(BERTag.octetString)) != nil,
+            let contextName = try? scopedPDU.readElement(BERTag.octetString).content
+        else { return (nil, nil) }
+        guard let pdu = try? scopedPDU.readElement(), pdu.isConstructed,
+            var fields = try? outer.nested(in: pdu),
+            let requestID = try? fields.readInt32("request-id")
+        else { return (nil, Array(contextName)) }
+        return (requestID, Array(contextName))
+    }
+
+    /// A user name for an error message: its text when printable, else hex.
+    static func printable(_ octets: ArraySlice<UInt8>) -> String {
+        if octets.allSatisfy({ (0x20...0x7E).contains($0) }) {
+            return String(decoding: octets, as: UTF8.self)
+        }
+        return "0x" + octets.hexString
+    }
+}
