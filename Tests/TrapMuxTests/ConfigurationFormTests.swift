@@ -200,4 +200,17 @@ import Testing
         #expect(result.exited(2), "\(result)")
         #expect(result.stderr.contains("\(config.path):2: nesting too deep"), "\(result)")
     }
+
+    @Test func checkConfigTOMLJSONPrintsTaggedJSONOrRejects() async throws {
+        let valid = try await TrapMuxBinary.run(
+            ["check-config", "--toml-json"], standardInput: .bytes(Array("a.b = 0.5\r\n".utf8)))
+        #expect(valid.exited(0), "\(valid)")
+        #expect(valid.stdout == #"{"a":{"b":{"type":"float","value":"0.5"}}}"# + "\n")
+        let invalid = try await TrapMuxBinary.run(
+            ["check-config", "--toml-json"], standardInput: .bytes(Array("a = 1\nb = 064\n".utf8)))
+        #expect(invalid.exited(2), "\(invalid)")
+        #expect(invalid.stderr.contains("<stdin>:2: '064'"), "\(invalid)")
+        let help = try await TrapMuxBinary.run(["check-config", "--help"])
+        #expect(!help.stdout.contains("toml-json"))
+    }
 }
