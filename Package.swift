@@ -62,6 +62,12 @@ let package = Package(
             dependencies: ["TrapDecoder"],
             path: "Tests/Fuzz/TrapDecoderFuzzer"
         ),
+        // libFuzzer entry point for the configuration's TOML parser, whose files it compiles through the symlink
+        // Tests/Fuzz/TOMLDocumentFuzzer/TOML -> Sources/TrapMux/Configuration/TOML (scripts/fuzz TOMLDocumentFuzzer).
+        .executableTarget(
+            name: "TOMLDocumentFuzzer",
+            path: "Tests/Fuzz/TOMLDocumentFuzzer"
+        ),
         // Decoder throughput against net-snmp's own parser (bench/decoder).
         .executableTarget(
             name: "DecoderBenchmark",

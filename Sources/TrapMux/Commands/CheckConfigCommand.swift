@@ -1,15 +1,33 @@
 import ArgumentParser
+import Foundation
 
 /// `trapmux check-config FILE`: validates a configuration file without starting anything.
 struct CheckConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
-        abstract: "Validate a configuration file (exit 0 valid, 2 invalid, with file:line: key: problem).")
+        abstract: "Validate a configuration file (exit 0 valid, 2 invalid, with file:line: key: problem).",
+        // FILE is optional only for the hidden --toml-json.
+        usage: "trapmux check-config <file>")
 
     @Argument(help: "The configuration file (TOML).")
-    var file: String
+    var file: String?
+
+    /// For the toml-test conformance files (`../shared/toml-test/check.py`): reads any TOML document on stdin and
+    /// prints it as tagged JSON, exit 0, or the syntax error on stderr, exit 2. Nothing else is loaded.
+    @Flag(name: .customLong("toml-json"), help: .hidden)
+    var tomlJSON = false
+
+    func validate() throws {
+        if tomlJSON && file != nil {
+            throw ValidationError("--toml-json reads standard input; give no FILE")
+        }
+        if !tomlJSON && file == nil {
+            throw ValidationError("Missing expected argument '<file>'")
+        }
+    }
 
     func run() throws {
+        guard let file else { return try printTaggedJSON() }
         do {
             let configuration = try TrapMuxConfiguration.load(file: file)
             print("\(file): OK")
@@ -18,6 +36,16 @@ struct CheckConfigCommand: ParsableCommand {
             print("  subscribers.socket: \(configuration.subscribers.socket)")
         } catch {
             printError("trapmux check-config: \(error)")
+            throw ExitCode(2)
+        }
+    }
+
+    private func printTaggedJSON() throws {
+        let input = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+        do {
+            print(try TOMLDocument(parsing: input).taggedJSON)
+        } catch {
+            printError("trapmux check-config: <stdin>:\(error.line): \(error.reason)")
             throw ExitCode(2)
         }
     }

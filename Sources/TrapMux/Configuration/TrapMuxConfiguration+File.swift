@@ -25,6 +25,7 @@ extension TrapMuxConfiguration {
     /// `communities` (array of strings), `retry_interval`, `retry_period`, `drain_timeout` (durations such as
     /// "10m", "1h", "2s", "500ms"), `log_level` (trace|debug|info|notice|warning|error|critical), `log_format`
     /// (text|json).
+    /// Tables may be written as `[table]` headers, dotted keys (`subscribers.socket = …`) or inline tables alike.
     /// `[subscribers]`: `socket` (path), `socket_mode` (octal string, "0660"), `allowed_uids`, `allowed_gids`
     /// (arrays of integers), `max_subscribers`, `default_queue`, `max_queue` (integers), `overflow_policy`
     /// ("drop-oldest"|"drop-newest"|"disconnect"), `memory_budget_bytes`, `max_unsubscribed_connections` (integers),
@@ -33,8 +34,9 @@ extension TrapMuxConfiguration {
     /// (array of module names, "ALL" for every module found).
     /// `[rate_limit]`: `rate` (traps per second per source), `burst` (integers).
     /// `[[relay]]` (repeatable): `name`, `target` ("host:port"), `mode` ("raw"|"v2c"|"inform"), `community`,
-    /// `filter` (inline table with the subscriber filter keys), `queue` (integer), `timeout` (duration),
-    /// `retries` (integer).
+    /// `filter` (table with the subscriber filter keys: inline, or `[relay.filter]` after its `[[relay]]`),
+    /// `queue` (integer), `timeout` (duration), `retries` (integer).
+    /// Durations are strings such as "500ms", or numbers of seconds (integers or floats: 0.5).
     /// Unknown keys, wrong types and bad values are errors naming the file, line and key.
     ///
     /// `listenOverride` (the command line's `--listen`) replaces `listen` when relay targets are checked against
@@ -48,24 +50,28 @@ extension TrapMuxConfiguration {
                 file: path, line: nil, key: nil, message: "cannot read the file: \(String(cString: strerror(code)))",
                 readErrno: code)
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigurationError(file: path, line: nil, key: nil, message: "the file is not UTF-8 text")
-        }
-        return try parse(text, file: path, listenOverride: listenOverride)
+        return try parse(bytes: [UInt8](data), file: path, listenOverride: listenOverride)
     }
 
     /// Parses configuration text; `file` names it in errors, `listenOverride` as in `load(file:listenOverride:)`.
     static func parse(
         _ text: String, file: String, listenOverride: [ListenAddress]? = nil
     ) throws(ConfigurationError) -> TrapMuxConfiguration {
+        try parse(bytes: Array(text.utf8), file: file, listenOverride: listenOverride)
+    }
+
+    /// Parses the bytes of a configuration file (UTF-8, checked by the parser, which names the line).
+    static func parse(
+        bytes: [UInt8], file: String, listenOverride: [ListenAddress]? = nil
+    ) throws(ConfigurationError) -> TrapMuxConfiguration {
         let document: TOMLDocument
         do {
-            document = try TOMLDocument(parsing: text)
+            document = try TOMLDocument(parsing: bytes)
         } catch {
-            throw ConfigurationError(file: file, line: error.line, key: nil, message: error.message)
+            throw ConfigurationError(file: file, line: error.line, key: nil, message: error.reason)
         }
         var configuration = TrapMuxConfiguration()
-        var top = KeyReader(table: document.tables[0], file: file)
+        var top = KeyReader(table: document.root, file: file)
         configuration.name = try top.string("name") ?? configuration.name
         if let listen = try top.strings("listen") {
             configuration.listen = try listen.map { (text, line) throws(ConfigurationError) in
@@ -100,31 +106,24 @@ extension TrapMuxConfiguration {
             }
             configuration.logFormat = value
         }
-        try top.rejectUnknownKeys()
-
-        for table in document.tables.dropFirst() where !["subscribers", "mibs", "rate_limit"].contains(table.name) {
-            throw ConfigurationError(
-                file: file, line: table.line, key: "[\(table.name)]",
-                message: "unknown table; expected [subscribers], [mibs], [rate_limit] or [[relay]]")
-        }
-        for (name, tables) in document.arrayTables where name != "relay" {
-            throw ConfigurationError(
-                file: file, line: tables[0].line, key: "[[\(name)]]", message: "unknown array of tables; expected [[relay]]")
-        }
+        let subscribersTable = try top.table("subscribers")
+        let mibsTable = try top.table("mibs")
+        let rateLimitTable = try top.table("rate_limit")
+        let relayTables = try top.tables("relay") ?? []
+        try top.rejectUnknownKeys(tables: "[subscribers], [mibs], [rate_limit] or [[relay]]")
         let ownAddresses: OwnListenAddresses
         if let listenOverride {
             ownAddresses = OwnListenAddresses(addresses: listenOverride, origin: "--listen")
         } else {
-            let line = document.tables[0].entries["listen"]?.line
+            let line = document.root["listen"]?.line
             ownAddresses = OwnListenAddresses(
                 addresses: configuration.listen, origin: line.map { "listen, line \($0)" } ?? "the default listen")
         }
-        for table in document.arrayTables["relay"] ?? [] {
+        for table in relayTables {
             configuration.relays.append(
                 try relay(table, file: file, existing: configuration.relays, ownAddresses: ownAddresses))
         }
-        if let table = document.table("rate_limit") {
-            var reader = KeyReader(table: table, file: file)
+        if var reader = rateLimitTable {
             let rate = try reader.integer("rate", in: 1...10_000_000)
             let burst = try reader.integer("burst", in: 1...10_000_000)
             guard let rate else { throw reader.error("rate", "expected rate = traps per second per source") }
@@ -132,8 +131,7 @@ extension TrapMuxConfiguration {
             try reader.rejectUnknownKeys()
         }
 
-        if let table = document.table("subscribers") {
-            var reader = KeyReader(table: table, file: file)
+        if var reader = subscribersTable {
             var settings = configuration.subscribers
             settings.socket = try reader.string("socket") ?? settings.socket
             if let mode = try reader.string("socket_mode") {
@@ -166,8 +164,7 @@ extension TrapMuxConfiguration {
             try reader.rejectUnknownKeys()
             configuration.subscribers = settings
         }
-        if let table = document.table("mibs") {
-            var reader = KeyReader(table: table, file: file)
+        if var reader = mibsTable {
             configuration.mibs.enabled = try reader.bool("enabled") ?? configuration.mibs.enabled
             configuration.mibs.directories = try reader.strings("directories")?.map(\.0) ?? configuration.mibs.directories
             configuration.mibs.modules = try reader.strings("modules")?.map(\.0) ?? configuration.mibs.modules
@@ -186,9 +183,9 @@ extension TrapMuxConfiguration {
     }
 
     private static func relay(
-        _ table: TOMLDocument.Table, file: String, existing: [RelaySettings], ownAddresses: OwnListenAddresses
+        _ reader: KeyReader, file: String, existing: [RelaySettings], ownAddresses: OwnListenAddresses
     ) throws(ConfigurationError) -> RelaySettings {
-        var reader = KeyReader(table: table, file: file)
+        var reader = reader
         guard let name = try reader.string("name"), !name.isEmpty else {
             throw reader.error("name", "every [[relay]] needs a name")
         }
@@ -219,13 +216,7 @@ extension TrapMuxConfiguration {
             relay.mode = value
         }
         relay.community = try reader.string("community") ?? relay.community
-        if let filter = try reader.table("filter") {
-            do {
-                relay.filter = try SubscriberProtocol.parseFilter(filter)
-            } catch {
-                throw reader.error("filter", error.message)
-            }
-        }
+        relay.filter = try reader.filter("filter") ?? relay.filter
         relay.queue = try reader.integer("queue", in: 1...10_000_000) ?? relay.queue
         relay.timeout = try reader.duration("timeout") ?? relay.timeout
         relay.retries = try reader.integer("retries", in: 0...100) ?? relay.retries
@@ -235,31 +226,101 @@ extension TrapMuxConfiguration {
 }
 
 /// Reads typed keys from one table and remembers which were used, so the rest can be rejected.
+///
+/// Tables are found by key, so `[subscribers]`, `subscribers.socket = …` at the top and
+/// `subscribers = { socket = … }` read the same; nested keys are named by their dotted path in errors
+/// (`relay.filter.generic`), with the line each key was written on.
 private struct KeyReader {
-    let table: TOMLDocument.Table
+    let table: TOMLTable
     let file: String
+    /// The table's dotted name: "" for the top level, "subscribers", "relay", "relay.filter".
+    let path: String
     var used: Set<String> = []
 
-    init(table: TOMLDocument.Table, file: String) {
+    init(table: TOMLTable, file: String, path: String = "") {
         self.table = table
         self.file = file
+        self.path = path
     }
 
     private func qualified(_ key: String) -> String {
-        table.name.isEmpty ? key : "\(table.name).\(key)"
+        path.isEmpty ? key : "\(path).\(key)"
     }
 
+    /// An error about `key`, on its line (or the table's, when the key is missing).
     func error(_ key: String, _ message: String) -> ConfigurationError {
-        ConfigurationError(file: file, line: table.entries[key]?.line ?? table.line, key: qualified(key), message: message)
+        ConfigurationError(
+            file: file, line: table[key]?.line ?? (table.line > 0 ? table.line : nil), key: qualified(key),
+            message: message)
     }
 
-    private mutating func entry(_ key: String) -> TOMLDocument.Entry? {
+    private mutating func entry(_ key: String) -> TOMLEntry? {
         used.insert(key)
-        return table.entries[key]
+        return table[key]
     }
 
-    private func typeError(_ key: String, expected: String, found: TOMLDocument.Value) -> ConfigurationError {
+    private func typeError(_ key: String, expected: String, found: TOMLValue) -> ConfigurationError {
         error(key, "expected \(expected), found \(found.typeName)")
+    }
+
+    /// A table, however it was written; a reader for its keys.
+    mutating func table(_ key: String) throws(ConfigurationError) -> KeyReader? {
+        guard let entry = entry(key) else { return nil }
+        guard case .table(let table) = entry.value else {
+            throw typeError(key, expected: "a table such as [\(qualified(key))]", found: entry.value)
+        }
+        return KeyReader(table: table, file: file, path: qualified(key))
+    }
+
+    /// An array of tables (`[[key]]`, or an array of inline tables); a reader for each.
+    mutating func tables(_ key: String) throws(ConfigurationError) -> [KeyReader]? {
+        guard let entry = entry(key) else { return nil }
+        let expected = "an array of tables such as [[\(qualified(key))]]"
+        guard case .array(let items) = entry.value else { throw typeError(key, expected: expected, found: entry.value) }
+        var readers: [KeyReader] = []
+        for item in items {
+            guard case .table(let table) = item else { throw typeError(key, expected: expected, found: item) }
+            readers.append(KeyReader(table: table, file: file, path: qualified(key)))
+        }
+        return readers
+    }
+
+    /// A subscriber filter (SPEC §6) written as a table; a bad filter key is named with its own line.
+    mutating func filter(_ key: String) throws(ConfigurationError) -> SubscriptionFilter? {
+        guard let filter = try table(key) else { return nil }
+        do {
+            return try SubscriberProtocol.parseFilter(Self.json(filter.table))
+        } catch {
+            // parseFilter reads each key on its own: find the one that fails, for its name and line.
+            for (name, entry) in filter.table.orderedEntries {
+                do {
+                    _ = try SubscriberProtocol.parseFilter([(name, Self.json(entry.value))])
+                } catch {
+                    let prefix = name + ": "
+                    let message = error.message.hasPrefix(prefix) ? String(error.message.dropFirst(prefix.count)) : error.message
+                    throw filter.error(name, message)
+                }
+            }
+            throw self.error(key, error.message)
+        }
+    }
+
+    /// A table as the values the filter parser reads: the form the subscriber protocol's JSON takes.
+    private static func json(_ table: TOMLTable) -> [(key: String, value: JSONValue)] {
+        table.orderedEntries.map { ($0.key, json($0.entry.value)) }
+    }
+
+    /// Recursion here is bounded by the document's depth limit.
+    private static func json(_ value: TOMLValue) -> JSONValue {
+        switch value {
+        case .string(let text): return .string(text)
+        case .integer(let number): return .integer(Int64(number))
+        case .float(let number): return .number(number)
+        case .boolean(let flag): return .bool(flag)
+        case .dateTime(let moment): return .string(moment.description)
+        case .array(let items): return .array(items.map(json))
+        case .table(let table): return .object(json(table))
+        }
     }
 
     mutating func string(_ key: String) throws(ConfigurationError) -> String? {
@@ -268,28 +329,11 @@ private struct KeyReader {
         return value
     }
 
-    /// An inline table, as the values the filter parser reads (the same as a subscriber's JSON filter).
-    mutating func table(_ key: String) throws(ConfigurationError) -> [(key: String, value: JSONValue)]? {
-        guard let entry = entry(key) else { return nil }
-        guard case .table(let members) = entry.value else {
-            throw typeError(key, expected: "an inline table such as { generic = [\"linkDown\"] }", found: entry.value)
-        }
-        return members.sorted { $0.key < $1.key }.map { ($0.key, Self.json($0.value)) }
-    }
-
-    private static func json(_ value: TOMLDocument.Value) -> JSONValue {
-        switch value {
-        case .string(let text): return .string(text)
-        case .integer(let number): return .integer(Int64(number))
-        case .bool(let flag): return .bool(flag)
-        case .array(let items): return .array(items.map(json))
-        case .table(let members): return .object(members.sorted { $0.key < $1.key }.map { ($0.key, json($0.value)) })
-        }
-    }
-
     mutating func bool(_ key: String) throws(ConfigurationError) -> Bool? {
         guard let entry = entry(key) else { return nil }
-        guard case .bool(let value) = entry.value else { throw typeError(key, expected: "true or false", found: entry.value) }
+        guard case .boolean(let value) = entry.value else {
+            throw typeError(key, expected: "true or false", found: entry.value)
+        }
         return value
     }
 
@@ -335,23 +379,47 @@ private struct KeyReader {
         return values
     }
 
+    /// A duration: a string with a unit ("500ms", "2s", "10m", "1h"), or a number of seconds, integer or float.
     mutating func duration(_ key: String) throws(ConfigurationError) -> Duration? {
         guard let entry = entry(key) else { return nil }
         switch entry.value {
-        case .integer(let seconds) where seconds >= 0:
+        case .integer(let seconds) where (0...DurationText.maximumSeconds).contains(seconds):
             return .seconds(seconds)
+        case .float(let seconds) where (0...Double(DurationText.maximumSeconds)).contains(seconds):
+            return .seconds(seconds)
+        case .integer(let seconds):
+            throw error(key, "expected a duration of 0 to \(DurationText.maximumSeconds) seconds, found \(seconds)")
+        case .float(let seconds):
+            throw error(key, "expected a duration of 0 to \(DurationText.maximumSeconds) seconds, found \(seconds)")
         case .string(let text):
             guard let duration = DurationText.parse(text) else {
                 throw error(key, "expected a duration such as \"10m\", \"1h\", \"30s\" or \"500ms\", found \"\(text)\"")
             }
             return duration
         default:
-            throw typeError(key, expected: "a duration string such as \"10m\"", found: entry.value)
+            throw typeError(
+                key, expected: "a duration such as \"10m\" or a number of seconds such as 0.5", found: entry.value)
         }
     }
 
-    func rejectUnknownKeys() throws(ConfigurationError) {
+    /// Rejects the keys no reader asked for. At the top level `tables` lists the tables there are, for a table
+    /// or array of tables that is not one of them.
+    func rejectUnknownKeys(tables: String? = nil) throws(ConfigurationError) {
         for key in table.keys where !used.contains(key) {
+            if let tables, let value = table[key]?.value {
+                if case .table = value {
+                    throw ConfigurationError(
+                        file: file, line: table[key]?.line, key: "[\(qualified(key))]",
+                        message: "unknown table; expected \(tables)")
+                }
+                if case .array(let items) = value, !items.isEmpty,
+                    items.allSatisfy({ if case .table = $0 { true } else { false } })
+                {
+                    throw ConfigurationError(
+                        file: file, line: table[key]?.line, key: "[[\(qualified(key))]]",
+                        message: "unknown array of tables; expected \(tables)")
+                }
+            }
             let known = used.sorted().joined(separator: ", ")
             throw error(key, "unknown key; expected one of: \(known)")
         }
@@ -360,13 +428,19 @@ private struct KeyReader {
 
 /// Durations written as text in the configuration: a number and a unit (ms, s, m, h).
 enum DurationText {
-    /// Parses "500ms", "30s", "10m" or "1h"; nil for anything else.
+    /// The longest duration the configuration takes, in seconds (about 31,700 years): far beyond any timer, and
+    /// small enough that no conversion overflows.
+    static let maximumSeconds = 1_000_000_000_000
+
+    /// Parses "500ms", "30s", "10m" or "1h" up to `maximumSeconds`; nil for anything else.
     static func parse(_ text: String) -> Duration? {
         // "ms" before "s" so that milliseconds are not read as seconds.
         let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
         for (unit, milliseconds) in units where text.hasSuffix(unit) {
             let number = text.dropLast(unit.count)
-            guard let value = Int64(number), value >= 0 else { return nil }
+            guard let value = Int64(number), value >= 0, value <= Int64(maximumSeconds) * 1000 / milliseconds else {
+                return nil
+            }
             return .milliseconds(value * milliseconds)
         }
         return nil
