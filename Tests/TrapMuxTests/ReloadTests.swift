@@ -128,4 +128,23 @@ import Glibc
         let result = await server.stop()
         #expect(result.exited(0), "\(result)")
     }
+
+    /// A file nested 70,000 deep once crashed the parser (stack overflow) and with it the server on SIGHUP.
+    @Test(.timeLimit(.minutes(1)), arguments: [
+        "communities = " + String(repeating: "[", count: 70_000) + String(repeating: "]", count: 70_000) + "\n",
+        "x = " + String(repeating: "{a=", count: 100_000) + "1" + String(repeating: "}", count: 100_000) + "\n",
+    ])
+    func aDeeplyNestedFileOnSIGHUPIsRefusedAndTheServerRunsOn(nested: String) async throws {
+        let server = try await RunningServer()
+        let subscriber = try server.connect()
+        try subscriber.subscribe()
+        try server.reload(with: "[mibs]\nenabled = false\n" + nested)
+        #expect(await server.waitForLog("configuration not reloaded"), "\(server.standardError)")
+        #expect(server.standardError.contains("\(server.configurationFile.path):3: nesting too deep"), "\(server.standardError)")
+        try server.send([TestTraps.v1(.linkUp)])
+        #expect(try subscriber.readTraps(1).count == 1)
+        let result = await server.stop()
+        #expect(result.exited(0), "\(result)")
+        #expect(result.stderr.contains("Process-Terminated cause: Termination-request"))
+    }
 }
