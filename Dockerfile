@@ -90,15 +90,17 @@ RUN set -eu; \
     groupadd --system --gid "${TRAPMUX_UID}" trapmux; \
     useradd --system --uid "${TRAPMUX_UID}" --gid trapmux --no-create-home --home-dir /nonexistent \
         --shell /usr/sbin/nologin trapmux; \
-    mkdir -p /run/trapmux /etc/trapmux/mibs; \
-    chown trapmux:trapmux /run/trapmux; \
-    chmod 0750 /run/trapmux; \
+    mkdir -p /run/trapmux /etc/trapmux/mibs /var/lib/trapmux; \
+    chown trapmux:trapmux /run/trapmux /var/lib/trapmux; \
+    chmod 0750 /run/trapmux /var/lib/trapmux; \
     chmod 0644 /etc/trapmux/trapmux.toml; \
     /usr/local/bin/trapmux --version; \
     /usr/local/bin/trapmux check-config /etc/trapmux/trapmux.toml
 
 USER trapmux
 VOLUME /run/trapmux
+# snmpEngineBoots (SNMPv3) outlives the container here.
+VOLUME /var/lib/trapmux
 EXPOSE 162/udp
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=30s --timeout=10s --start-period=10s --retries=3 \

@@ -208,3 +208,16 @@ extension TrapMessage {
         }
     }
 }
+
+extension TrapMessage {
+    /// The version a datagram declares (the first INTEGER of its outer SEQUENCE), without decoding the rest: routes
+    /// SNMPv3 messages to security processing, which must see them before anything of their PDU is believed.
+    public static func declaredVersion(of datagram: ArraySlice<UInt8>) -> SNMPVersion? {
+        var top = BERReader(datagram)
+        guard var message = try? top.readConstructed(BERTag.sequence),
+            let element = try? message.readElement(BERTag.integer),
+            let version = try? BERReader.int32(element, "version")
+        else { return nil }
+        return SNMPVersion(rawValue: version)
+    }
+}

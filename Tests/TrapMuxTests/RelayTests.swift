@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOPosix
+import SNMPSecurity
 import Testing
 import TrapDecoder
 
@@ -361,7 +362,9 @@ import Glibc
         let relay = TrapMuxConfiguration.RelaySettings(name: "self", target: "localhost:\(port)")
         let listen = [ListenAddress(host: "127.0.0.1", port: port), ListenAddress(host: "::1", port: port)]
         do {
-            _ = try await RelayDispatcher.open([relay], listen: listen, on: group.next(), logger: Logger(label: "test"))
+            let engine = USMLocalEngine(engineID: [0x80, 0, 0x1F, 0x88, 4, 1], boots: 1, at: 0)
+            _ = try await RelayDispatcher.open(
+                [relay], listen: listen, engine: engine, on: group.next(), logger: Logger(label: "test"))
             Issue.record("opened a relay to its own listen address")
         } catch let error as ConfigurationError {
             #expect(error.description.hasPrefix("configuration: relay self target: localhost:\(port) resolves to "))

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import SNMPSecurity
 import UnixSignals
 
 /// `trapmux serve`: receive traps and deliver them to subscribers until SIGTERM or SIGINT.
@@ -26,6 +27,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let logger = Logger.trapmux(level: configuration.logLevel, format: logFormat ?? configuration.logFormat)
+        if configuration.holdsPassphrases, let file = options.source.file {
+            PassphraseFileCheck.warnIfReadableByOthers(file, logger: logger)
+        }
         let names = MIBLoading.load(configuration.mibs, logger: logger)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let cause: ProcessEvent.TerminationCause
@@ -73,6 +77,13 @@ struct ServeCommand: AsyncParsableCommand {
         let subscriberServer = SubscriberServer(
             settings: configuration.subscribers, hub: hub, retry: retry, shutdown: shutdown,
             gate: gate, logger: logger)
+        let engine = SNMPEngineStart.start(configuration, reporter: reporter, logger: logger)
+        let users = try SNMPEngineStart.userTable(configuration, engine: engine)
+        let v3 = try await eventLoop.submit {
+            let receiver = SNMPv3Receiver(users: users, engine: engine, logger: logger)
+            hub.value.v3 = receiver
+            return NIOLoopBound(receiver, eventLoop: eventLoop)
+        }.get()
         let admission = try await eventLoop.submit {
             NIOLoopBound(
                 TrapAdmission(communities: configuration.communities, rateLimit: configuration.rateLimit),
@@ -80,10 +91,10 @@ struct ServeCommand: AsyncParsableCommand {
         }.get()
         let listener = TrapListener(
             addresses: configuration.listen, receiveBufferBytes: configuration.receiveBufferBytes,
-            admission: admission, hub: hub, retry: retry, gate: gate, logger: logger)
+            admission: admission, v3: v3, hub: hub, retry: retry, gate: gate, logger: logger)
 
         let opened = try await RelayDispatcher.open(
-            configuration.relays, listen: configuration.listen, on: eventLoop, logger: logger)
+            configuration.relays, listen: configuration.listen, engine: engine, on: eventLoop, logger: logger)
         try await eventLoop.submit {
             if !opened.isEmpty {
                 hub.value.relays = try RelayDispatcher(opened: opened, eventLoop: eventLoop, reporter: reporter)
@@ -94,7 +105,7 @@ struct ServeCommand: AsyncParsableCommand {
         // default action (which would end the process).
         let reloader = ConfigurationReloader(
             source: source, initial: configuration, signals: await UnixSignalsSequence(trapping: .sighup), hub: hub,
-            admission: admission, reporter: reporter, logger: logger, shutdown: shutdown)
+            admission: admission, v3: v3, engine: engine, reporter: reporter, logger: logger, shutdown: shutdown)
 
         // Started in this order and stopped in reverse: reloading stops first, then the listeners, then the queues
         // drain.

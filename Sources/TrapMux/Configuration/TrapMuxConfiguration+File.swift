@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SNMPSecurity
 
 /// A configuration problem, located for the person who has to fix it.
 struct ConfigurationError: Error, CustomStringConvertible {
@@ -33,7 +34,9 @@ extension TrapMuxConfiguration {
     /// `[mibs]`: `enabled` (boolean), `directories` (array of paths, added to net-snmp's defaults), `modules`
     /// (array of module names, "ALL" for every module found).
     /// `[rate_limit]`: `rate` (traps per second per source), `burst` (integers).
-    /// `[[relay]]` (repeatable): `name`, `target` ("host:port"), `mode` ("raw"|"v2c"|"inform"), `community`,
+    /// Top level too: `engine_id` (hex snmpEngineID), `state_dir` (path). `[usm]`: `[[usm.user]]` rows (see
+    /// `KeyReader.usmUser`).
+    /// `[[relay]]` (repeatable): `name`, `target` ("host:port"), `mode` ("raw"|"v2c"|"inform"|"v3"), `community`,
     /// `filter` (table with the subscriber filter keys: inline, or `[relay.filter]` after its `[[relay]]`),
     /// `queue` (integer), `timeout` (duration), `retries` (integer).
     /// Durations are strings such as "500ms", or numbers of seconds (integers or floats: 0.5).
@@ -106,11 +109,25 @@ extension TrapMuxConfiguration {
             }
             configuration.logFormat = value
         }
+        configuration.engineID = try top.engineID("engine_id")
+        configuration.stateDirectory = try top.string("state_dir") ?? configuration.stateDirectory
+        if var usm = try top.table("usm") {
+            for var reader in try usm.tables("user") ?? [] {
+                let user = try reader.usmUser(holdsPassphrases: &configuration.holdsPassphrases)
+                // Looked up by (engine, name): the same name may exist once per engine.
+                if configuration.usm.users.contains(where: { $0.name == user.name && $0.engineID == user.engineID }) {
+                    throw reader.error("name", "user \"\(user.name)\" is configured twice for the same engine")
+                }
+                try reader.rejectUnknownKeys()
+                configuration.usm.users.append(user)
+            }
+            try usm.rejectUnknownKeys()
+        }
         let subscribersTable = try top.table("subscribers")
         let mibsTable = try top.table("mibs")
         let rateLimitTable = try top.table("rate_limit")
         let relayTables = try top.tables("relay") ?? []
-        try top.rejectUnknownKeys(tables: "[subscribers], [mibs], [rate_limit] or [[relay]]")
+        try top.rejectUnknownKeys(tables: "[subscribers], [mibs], [rate_limit], [usm] or [[relay]]")
         let ownAddresses: OwnListenAddresses
         if let listenOverride {
             ownAddresses = OwnListenAddresses(addresses: listenOverride, origin: "--listen")
@@ -121,7 +138,9 @@ extension TrapMuxConfiguration {
         }
         for table in relayTables {
             configuration.relays.append(
-                try relay(table, file: file, existing: configuration.relays, ownAddresses: ownAddresses))
+                try relay(
+                    table, file: file, existing: configuration.relays, ownAddresses: ownAddresses,
+                    holdsPassphrases: &configuration.holdsPassphrases))
         }
         if var reader = rateLimitTable {
             let rate = try reader.integer("rate", in: 1...10_000_000)
@@ -183,7 +202,8 @@ extension TrapMuxConfiguration {
     }
 
     private static func relay(
-        _ reader: KeyReader, file: String, existing: [RelaySettings], ownAddresses: OwnListenAddresses
+        _ reader: KeyReader, file: String, existing: [RelaySettings], ownAddresses: OwnListenAddresses,
+        holdsPassphrases: inout Bool
     ) throws(ConfigurationError) -> RelaySettings {
         var reader = reader
         guard let name = try reader.string("name"), !name.isEmpty else {
@@ -211,9 +231,12 @@ extension TrapMuxConfiguration {
         var relay = RelaySettings(name: name, target: target)
         if let mode = try reader.string("mode") {
             guard let value = RelayMode(rawValue: mode) else {
-                throw reader.error("mode", "expected raw, v2c or inform, found \"\(mode)\"")
+                throw reader.error("mode", "expected raw, v2c, inform or v3, found \"\(mode)\"")
             }
             relay.mode = value
+        }
+        if relay.mode == .v3 {
+            relay.v3User = try reader.usmUser(nameKey: "user", withMinimumLevel: false, holdsPassphrases: &holdsPassphrases)
         }
         relay.community = try reader.string("community") ?? relay.community
         relay.filter = try reader.filter("filter") ?? relay.filter
@@ -230,7 +253,7 @@ extension TrapMuxConfiguration {
 /// Tables are found by key, so `[subscribers]`, `subscribers.socket = …` at the top and
 /// `subscribers = { socket = … }` read the same; nested keys are named by their dotted path in errors
 /// (`relay.filter.generic`), with the line each key was written on.
-private struct KeyReader {
+struct KeyReader {
     let table: TOMLTable
     let file: String
     /// The table's dotted name: "" for the top level, "subscribers", "relay", "relay.filter".

@@ -17,6 +17,8 @@ extension TrapMuxConfiguration {
         if subscribers.allowedUIDs != running.subscribers.allowedUIDs { changed.append("subscribers.allowed_uids") }
         if subscribers.allowedGIDs != running.subscribers.allowedGIDs { changed.append("subscribers.allowed_gids") }
         if mibs != running.mibs { changed.append("mibs") }
+        if engineID != running.engineID { changed.append("engine_id") }
+        if stateDirectory != running.stateDirectory { changed.append("state_dir") }
         return changed
     }
 
@@ -35,6 +37,8 @@ extension TrapMuxConfiguration {
         applied.communities = communities
         applied.rateLimit = rateLimit
         applied.relays = relays
+        applied.usm = usm
+        applied.holdsPassphrases = holdsPassphrases
         return applied
     }
 }

@@ -1,4 +1,5 @@
 import Logging
+import SNMPSecurity
 
 /// Everything `trapmux serve` is configured with; every field has the default documented in README.md.
 struct TrapMuxConfiguration: Sendable, Equatable {
@@ -28,6 +29,15 @@ struct TrapMuxConfiguration: Sendable, Equatable {
     var relays: [RelaySettings] = []
     /// Per-source token bucket applied before delivery and relaying; nil = unlimited.
     var rateLimit: RateLimitSettings?
+    /// This engine's snmpEngineID (SPEC §3a); nil = the default from the host name (`effectiveEngineID`).
+    var engineID: [UInt8]?
+    /// Where state that outlives a restart is kept: snmpEngineBoots.
+    var stateDirectory = "/var/lib/trapmux"
+    /// SNMPv3 users.
+    var usm = USMSettings()
+    /// Whether the file holds passphrases itself (not in `*_passphrase_file`s): it then should not be readable by
+    /// others, and `serve` warns when it is.
+    var holdsPassphrases = false
 
     /// One upstream manager (SPEC §7).
     struct RelaySettings: Sendable, Equatable {
@@ -46,6 +56,9 @@ struct TrapMuxConfiguration: Sendable, Equatable {
         var timeout: Duration = .seconds(1)
         /// Retransmissions of an unacknowledged inform before it counts as failed.
         var retries = 3
+        /// The upstream user of `v3` mode; its keys are localized to trapmux's own engine (the sender of a trap
+        /// is authoritative), unless it names another `engine_id`.
+        var v3User: USMUser?
     }
 
     /// How a relay target receives traps.
@@ -56,6 +69,9 @@ struct TrapMuxConfiguration: Sendable, Equatable {
         case v2c
         /// Like v2c, as an InformRequest retried until acknowledged.
         case inform
+        /// Re-encoded as an SNMPv3 trap for `v3User` (authenticated and encrypted as that user's protocols allow),
+        /// so that an encrypted trap never leaves trapmux in clear text.
+        case v3
     }
 
     /// A token bucket per source address: `rate` traps per second on average, bursts of `burst`.

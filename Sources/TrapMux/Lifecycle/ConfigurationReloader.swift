@@ -3,10 +3,12 @@ import Glibc
 #endif
 import Logging
 import NIOCore
+import SNMPSecurity
 import ServiceLifecycle
 import UnixSignals
 
-/// Reloads the configuration on SIGHUP (SPEC §9): subscriber limits, communities, `[rate_limit]` and relays,
+/// Reloads the configuration on SIGHUP (SPEC §9): subscriber limits, communities, `[rate_limit]`, SNMPv3 users and
+/// relays,
 /// without losing a trap.
 ///
 /// Each reload reads the same file with the same command-line overrides. Nothing changes unless the whole file is
@@ -22,6 +24,9 @@ struct ConfigurationReloader: Service {
     let signals: UnixSignalsSequence
     let hub: NIOLoopBound<FanOutHub>
     let admission: NIOLoopBound<TrapAdmission>
+    let v3: NIOLoopBound<SNMPv3Receiver>
+    /// This engine, for relay targets in v3 mode and the users' keys.
+    let engine: USMLocalEngine
     let reporter: ProcessEventReporter
     let logger: Logger
 
@@ -66,10 +71,20 @@ struct ConfigurationReloader: Service {
             return running
         }
         let eventLoop = hub.eventLoop
+        let users: USMUserTable
+        do {
+            // Keys are derived here, off the event loop: milliseconds per user.
+            users = try SNMPEngineStart.userTable(candidate, engine: engine)
+        } catch {
+            let located = ConfigurationError(file: file, line: error.line, key: error.key, message: error.message)
+            logger.error("configuration not reloaded, still running on the previous one: \(located)")
+            return running
+        }
         let opened: [RelayDispatcher.OpenedTarget]
         do {
             // Checked against the addresses the listeners are bound to now: `listen` is not reloaded.
-            opened = try await RelayDispatcher.open(candidate.relays, listen: running.listen, on: eventLoop, logger: logger)
+            opened = try await RelayDispatcher.open(
+                candidate.relays, listen: running.listen, engine: engine, on: eventLoop, logger: logger)
         } catch let error as ConfigurationError {
             // Resolving knows no file; the person reading the log needs the one that names the target.
             let located = ConfigurationError(file: file, line: error.line, key: error.key, message: error.message)
@@ -86,7 +101,7 @@ struct ConfigurationReloader: Service {
 
         let retiring: EventLoopFuture<RelayTarget.Retired>?
         do {
-            retiring = try await apply(candidate, relays: opened, retireWithin: running.drainTimeout)
+            retiring = try await apply(candidate, relays: opened, users: users, retireWithin: running.drainTimeout)
         } catch {
             RelayDispatcher.close(opened)
             logger.error(
@@ -107,7 +122,7 @@ struct ConfigurationReloader: Service {
                 "config.file": "\(file)", "relays": "\(applied.relays.count)",
                 "subscribers.max": "\(applied.subscribers.maxSubscribers)",
                 "subscribers.memory_budget_bytes": "\(applied.subscribers.memoryBudgetBytes)",
-                "communities": "\(applied.communities.count)",
+                "communities": "\(applied.communities.count)", "usm.users": "\(applied.usm.users.count)",
                 "rate_limit": "\(applied.rateLimit.map { "\($0.rate)/s burst \($0.burst)" } ?? "off")",
             ])
         // Awaited, so that a second SIGHUP does not start while the previous targets are still draining.
@@ -120,10 +135,12 @@ struct ConfigurationReloader: Service {
     /// Applies the reloadable keys on the hub's loop in one step and starts retiring the relay targets it
     /// replaced; the future (nil when there were none) completes once they have closed.
     private func apply(
-        _ configuration: TrapMuxConfiguration, relays opened: [RelayDispatcher.OpenedTarget], retireWithin timeout: Duration
+        _ configuration: TrapMuxConfiguration, relays opened: [RelayDispatcher.OpenedTarget], users: USMUserTable,
+        retireWithin timeout: Duration
     ) async throws -> EventLoopFuture<RelayTarget.Retired>? {
         let hub = self.hub
         let admission = self.admission
+        let v3 = self.v3
         let reporter = self.reporter
         let eventLoop = hub.eventLoop
         let deadline = NIODeadline.now() + TimeAmount(timeout)
@@ -140,6 +157,7 @@ struct ConfigurationReloader: Service {
             hub.value.relays = dispatcher
             hub.value.applyLimits(configuration.subscribers)
             admission.value.apply(communities: configuration.communities, rateLimit: configuration.rateLimit)
+            v3.value.replaceUsers(users)
             return previous?.retire(deadline: deadline)
         }.get()
     }

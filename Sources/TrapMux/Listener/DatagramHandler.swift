@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import SNMPSecurity
 import TrapDecoder
 
 /// Turns each received datagram into an event: decode, check, classify, hand to the hub, answer informs.
@@ -11,15 +12,18 @@ final class DatagramHandler: ChannelInboundHandler {
     private let hub: FanOutHub
     /// Shared with the other listeners and replaced in place by a reload, hence read per datagram.
     private let admission: TrapAdmission
+    /// USM processing, shared with the other listeners.
+    private let v3: SNMPv3Receiver
     private let logger: Logger
     private var errorLog = DecodeErrorLog()
     private var loopLog = ReportThrottle<Bool>(interval: .minutes(1))
     private var needsFlush = false
     private var lastSource: (address: SocketAddress, source: SourceAddress)?
 
-    init(hub: FanOutHub, admission: TrapAdmission, logger: Logger) {
+    init(hub: FanOutHub, admission: TrapAdmission, v3: SNMPv3Receiver, logger: Logger) {
         self.hub = hub
         self.admission = admission
+        self.v3 = v3
         self.logger = logger
     }
 
@@ -39,22 +43,39 @@ final class DatagramHandler: ChannelInboundHandler {
         // A copy, so that a queued event does not pin the whole receive buffer.
         let datagram = Array(envelope.data.readableBytesView)
 
-        let message: TrapMessage
+        var message: TrapMessage
+        var incomingV3: USMIncomingMessage?
         do {
             message = try TrapMessage(decoding: datagram)
         } catch {
-            hub.counters.decodeErrors[error.kind, default: 0] += 1
-            errorLog.record(error, from: source, length: datagram.count, logger: logger)
-            return
+            // A v3 discovery probe (a GetRequest) is no notification, yet USM must answer it.
+            guard TrapMessage.declaredVersion(of: datagram[...]) == .v3 else {
+                hub.counters.decodeErrors[error.kind, default: 0] += 1
+                errorLog.record(error, from: source, length: datagram.count, logger: logger)
+                return
+            }
+            message = TrapMessage(version: .v3, community: nil, pdu: .encrypted([]))
         }
         if message.version == .v3 {
-            hub.counters.v3NotAccepted += 1
-            logger.debug("SNMPv3 notification not accepted (no USM support yet)", metadata: ["trap.source": "\(source.description)"])
-            return
-        }
-        guard admission.allows(community: message.community) else {
-            hub.counters.communityRejected += 1
-            return
+            // Nothing of a v3 message is believed before USM has authenticated, time-checked and decrypted it.
+            switch v3.receive(datagram[...], from: source) {
+            case .accepted(let incoming):
+                incomingV3 = incoming
+                message = incoming.message
+            case .refused(let error, let report):
+                if let decodingError = error.decodingError, error.kind == .snmpInASNParseErrs {
+                    hub.counters.decodeErrors[decodingError.kind, default: 0] += 1
+                }
+                if let report {
+                    reply(report, to: envelope.remoteAddress, context: context)
+                }
+                return
+            }
+        } else {
+            guard admission.allows(community: message.community) else {
+                hub.counters.communityRejected += 1
+                return
+            }
         }
         if !admission.admit(source.ip, now: .now()) {
             hub.counters.rateLimited += 1
@@ -75,20 +96,26 @@ final class DatagramHandler: ChannelInboundHandler {
             seq: hub.nextSeq(), receivedAt: receivedAt, source: source, datagram: datagram, message: message,
             classification: classification)
         hub.publish(event)
-        if message.version == .v1 {
-            hub.counters.v1Traps += 1
-        } else {
-            hub.counters.v2cTraps += 1
+        switch message.version {
+        case .v1: hub.counters.v1Traps += 1
+        case .v2c: hub.counters.v2cTraps += 1
+        case .v3: hub.counters.v3Traps += 1
         }
         hub.counters.trapsByGeneric[Int(classification.generic.rawValue)] += 1
 
         // RFC 3416 §4.2.7: acknowledge an inform once it is accepted for delivery.
-        if let response = message.informResponse() {
-            let reply = AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: ByteBuffer(bytes: response))
-            context.write(wrapOutboundOut(reply), promise: nil)
+        let response = incomingV3.map { v3.response(to: $0) } ?? message.informResponse()
+        if let response {
+            reply(response, to: envelope.remoteAddress, context: context)
             hub.counters.informsAnswered += 1
-            needsFlush = true
         }
+    }
+
+    /// Sends a Response or Report back to the sender; flushed at the end of the receive batch.
+    private func reply(_ datagram: [UInt8], to address: SocketAddress, context: ChannelHandlerContext) {
+        let reply = AddressedEnvelope(remoteAddress: address, data: ByteBuffer(bytes: datagram))
+        context.write(wrapOutboundOut(reply), promise: nil)
+        needsFlush = true
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {

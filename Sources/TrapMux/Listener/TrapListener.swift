@@ -15,6 +15,8 @@ struct TrapListener: Service {
     let receiveBufferBytes: Int
     /// Community and rate-limit checks, shared by every listener channel (a reload replaces their rules).
     let admission: NIOLoopBound<TrapAdmission>
+    /// SNMPv3 processing, shared by every listener channel.
+    let v3: NIOLoopBound<SNMPv3Receiver>
     let hub: NIOLoopBound<FanOutHub>
     let retry: BindRetry
     let gate: StartupGate
@@ -42,6 +44,7 @@ struct TrapListener: Service {
     private func bind(_ address: ListenAddress) async throws -> Channel {
         let hub = self.hub
         let admission = self.admission
+        let v3 = self.v3
         let logger = self.logger
         var bootstrap = DatagramBootstrap(group: hub.eventLoop)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -58,7 +61,7 @@ struct TrapListener: Service {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        DatagramHandler(hub: hub.value, admission: admission.value, logger: logger))
+                        DatagramHandler(hub: hub.value, admission: admission.value, v3: v3.value, logger: logger))
                 }
             }
             .bind(host: address.host, port: address.port)

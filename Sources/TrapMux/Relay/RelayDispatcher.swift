@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import SNMPSecurity
 import TrapDecoder
 
 /// The relay targets of a running server: opens their sockets at start, hands each event to every target,
@@ -15,11 +16,12 @@ final class RelayDispatcher {
     /// Resolves and opens every target; a name that does not resolve, or that resolves to one of `listen` (a
     /// relay loop the configuration check could not see in a host name), is a configuration error.
     static func open(
-        _ relays: [TrapMuxConfiguration.RelaySettings], listen: [ListenAddress], on eventLoop: EventLoop, logger: Logger
+        _ relays: [TrapMuxConfiguration.RelaySettings], listen: [ListenAddress], engine: USMLocalEngine,
+        on eventLoop: EventLoop, logger: Logger
     ) async throws -> [OpenedTarget] {
         var opened: [OpenedTarget] = []
         do {
-            try await open(relays, listen: listen, on: eventLoop, logger: logger, into: &opened)
+            try await open(relays, listen: listen, engine: engine, on: eventLoop, logger: logger, into: &opened)
         } catch {
             // A reload that fails half-way keeps running on the old targets: the new sockets must not linger.
             close(opened)
@@ -37,10 +39,19 @@ final class RelayDispatcher {
     }
 
     private static func open(
-        _ relays: [TrapMuxConfiguration.RelaySettings], listen: [ListenAddress], on eventLoop: EventLoop, logger: Logger,
-        into opened: inout [OpenedTarget]
+        _ relays: [TrapMuxConfiguration.RelaySettings], listen: [ListenAddress], engine: USMLocalEngine,
+        on eventLoop: EventLoop, logger: Logger, into opened: inout [OpenedTarget]
     ) async throws {
         for relay in relays {
+            var v3Encoder: V3TrapEncoder?
+            if let user = relay.v3User {
+                do {
+                    v3Encoder = try V3TrapEncoder(user: user, engine: engine)
+                } catch {
+                    throw ConfigurationError(
+                        file: "configuration", line: nil, key: "relay \(relay.name) user", message: error.description)
+                }
+            }
             guard let target = RelayAddress(relay.target) else { continue }
             let address: SocketAddress
             do {
@@ -64,7 +75,8 @@ final class RelayDispatcher {
             logger.info(
                 "relay target ready",
                 metadata: ["relay.name": "\(relay.name)", "relay.target": "\(address)", "relay.mode": "\(relay.mode.rawValue)"])
-            opened.append(OpenedTarget(settings: relay, address: address, traffic: traffic, probe: probe))
+            opened.append(
+                OpenedTarget(settings: relay, address: address, traffic: traffic, probe: probe, v3Encoder: v3Encoder))
         }
     }
 
@@ -74,6 +86,8 @@ final class RelayDispatcher {
         let address: SocketAddress
         let traffic: Channel
         let probe: Channel
+        /// The upstream user's encoder, keys derived, in `v3` mode.
+        let v3Encoder: V3TrapEncoder?
     }
 
     /// One of a target's sockets (see `RelayTarget`): the traffic socket unconnected, on any local address of
@@ -94,7 +108,7 @@ final class RelayDispatcher {
         for target in opened {
             let address = target.address
             let relay = RelayTarget(
-                settings: target.settings, address: address, eventLoop: eventLoop,
+                settings: target.settings, address: address, eventLoop: eventLoop, v3Encoder: target.v3Encoder,
                 openSocket: { socket in Self.openSocket(socket, to: address, on: eventLoop) },
                 reportFault: { fault in reporter.report(.ioError(fault)) })
             try relay.adopt(target.traffic, as: .traffic)

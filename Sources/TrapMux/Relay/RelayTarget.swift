@@ -76,11 +76,15 @@ final class RelayTarget {
     /// Reports an I/O fault (event 103); rate-limited here to one a minute.
     let reportFault: (ProcessEvent.IOFault) -> Void
 
+    /// The upstream user's encoder in `v3` mode.
+    private var v3Encoder: V3TrapEncoder?
+
     init(
         settings: TrapMuxConfiguration.RelaySettings, address: SocketAddress, eventLoop: EventLoop,
-        openSocket: @escaping (Socket) -> EventLoopFuture<Channel>,
+        v3Encoder: V3TrapEncoder? = nil, openSocket: @escaping (Socket) -> EventLoopFuture<Channel>,
         reportFault: @escaping (ProcessEvent.IOFault) -> Void
     ) {
+        self.v3Encoder = v3Encoder
         self.settings = settings
         self.address = address
         self.eventLoop = eventLoop
@@ -200,14 +204,14 @@ final class RelayTarget {
         case .raw:
             pending = Pending(requestID: nil, datagram: ByteBuffer(bytes: event.datagram))
             sent = Sent(kind: .raw, message: event.message, assignedRequestID: nil)
-        case .v2c, .inform:
+        case .v2c, .inform, .v3:
             let source = event.source.ip.count == 4 ? IPv4Address(octets: event.source.ip) : nil
             let requestID = nextRequestID
             nextRequestID = nextRequestID == Int32.max ? 1 : nextRequestID + 1
             guard
                 let message = event.message.relayed(
                     community: community, source: source, requestID: requestID, asInform: settings.mode == .inform),
-                let bytes = message.encoded()
+                let bytes = encoded(message, requestID: requestID)
             else { return nil }
             pending = Pending(requestID: settings.mode == .inform ? requestID : nil, datagram: ByteBuffer(bytes: bytes))
             let added = message.varbinds.count != event.message.varbinds.count || event.message.version == .v1
@@ -219,6 +223,13 @@ final class RelayTarget {
         }
         queue.append(pending)
         return sent
+    }
+
+    /// The re-encoded notification's datagram: SNMPv2c, or SNMPv3 for the upstream user in `v3` mode.
+    private func encoded(_ message: TrapMessage, requestID: Int32) -> [UInt8]? {
+        guard settings.mode == .v3 else { return message.encoded() }
+        guard case .trapV2(let notification) = message.pdu else { return nil }
+        return v3Encoder?.encode(notification, requestID: requestID)
     }
 
     /// Sends what is queued, as far as the socket takes it and (for informs) the window allows.

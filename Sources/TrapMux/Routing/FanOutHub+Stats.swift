@@ -1,4 +1,5 @@
 import NIOCore
+import SNMPSecurity
 import TrapDecoder
 
 extension FanOutHub {
@@ -15,6 +16,7 @@ extension FanOutHub {
             writer.beginObject()
             writer.field("1", counters.v1Traps)
             writer.field("2c", counters.v2cTraps)
+            writer.field("3", counters.v3Traps)
             writer.endObject()
             writer.key("by_generic")
             writer.beginObject()
@@ -32,7 +34,14 @@ extension FanOutHub {
             }
             writer.endObject()
             writer.field("community_rejected", counters.communityRejected)
-            writer.field("v3_not_accepted", counters.v3NotAccepted)
+            writer.key("usm")
+            writer.beginObject()
+            for kind in USMError.Kind.allCases {
+                writer.key(named: kind.rawValue)
+                writer.number(v3?.counters[kind] ?? 0)
+            }
+            writer.field("reports_sent", v3?.reportsSent ?? 0)
+            writer.endObject()
             writer.field("queue_dropped", counters.queueDropped)
             writer.field("memory_shed", counters.memoryShed)
             writer.field("overflow_disconnects", counters.overflowDisconnects)

@@ -19,6 +19,8 @@ final class FanOutHub {
     private let logger: Logger
     /// Upstream managers that also get the events.
     var relays: RelayDispatcher?
+    /// USM processing, for its counters in `stats`.
+    var v3: SNMPv3Receiver?
     /// Called (on the loop, outside delivery) when shedding starts, at most every 10 s while it lasts.
     var onMemoryFull: ((ProcessEvent) -> Void)?
 

@@ -12,8 +12,8 @@ struct HubCounters {
     var decodeErrors: [TrapDecodingError.Kind: UInt64] = [:]
     /// Traps whose community is not in the configured allow-list.
     var communityRejected: UInt64 = 0
-    /// SNMPv3 notifications, which trapmux does not accept yet (no USM keys).
-    var v3NotAccepted: UInt64 = 0
+    /// SNMPv3 traps and informs accepted (authentic, timely, decrypted).
+    var v3Traps: UInt64 = 0
     /// Events dropped from full subscriber queues.
     var queueDropped: UInt64 = 0
     /// Events shed because the memory budget was exhausted.

@@ -16,6 +16,10 @@ struct SubscriptionFilter: Sendable, Equatable {
     /// Communities, as octets.
     var community: [[UInt8]] = []
     var version: Set<SNMPVersion> = []
+    /// SNMPv3 user names (securityName octets); only v3 notifications can match.
+    var user: [[UInt8]] = []
+    /// SNMPv3 security levels; only v3 notifications can match.
+    var securityLevel: Set<SNMPSecurityLevel> = []
 
     /// Whether a trap event passes the filter.
     func matches(_ event: TrapEvent) -> Bool {
@@ -35,6 +39,14 @@ struct SubscriptionFilter: Sendable, Equatable {
             }
         }
         if !version.isEmpty && !version.contains(event.message.version) { return false }
+        if !user.isEmpty {
+            guard let name = event.message.v3?.usm?.userName, user.contains(where: { $0.elementsEqual(name) }) else {
+                return false
+            }
+        }
+        if !securityLevel.isEmpty {
+            guard let level = event.message.v3?.acceptedSecurityLevel, securityLevel.contains(level) else { return false }
+        }
         return true
     }
 }

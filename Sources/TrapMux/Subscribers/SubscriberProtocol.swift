@@ -7,7 +7,8 @@ import TrapDecoder
 /// Requests (client → trapmux):
 /// - `{"subscribe": {"name": "nms", "format": "json"|"text", "process_events": true, "queue": 10000,
 ///   "filter": {"generic": [2, "linkUp"], "enterprise": ["1.3.6.1.4.1.9"], "trap_oid": ["1.3.6.1.6.3.1.1.5"],
-///   "source": ["192.0.2.0/24", "2001:db8::/32"], "community": ["public"], "version": ["1", "2c"]}}}`
+///   "source": ["192.0.2.0/24", "2001:db8::/32"], "community": ["public"], "version": ["1", "2c", "3"],
+///   "user": ["nms-v3"], "security_level": ["authPriv"]}}}`
 ///   All keys optional. Filter keys are ANDed; the values listed under one key are ORed. `queue` is capped at
 ///   the server's `max_queue`. `process_events` defaults to true.
 ///   Answer: `{"subscribed": {"id": N, "queue": Q}}`, then one line per event: the event JSON (SPEC §6) in
@@ -166,21 +167,40 @@ enum SubscriberProtocol {
                 for item in items {
                     guard case .string(let text) = item, let version = filterVersions[text] else {
                         throw RequestError(
-                            code: "bad_filter", message: "version: expected \"1\" or \"2c\", found \(describe(item))")
+                            code: "bad_filter", message: "version: expected \"1\", \"2c\" or \"3\", found \(describe(item))")
                     }
                     filter.version.insert(version)
+                }
+            case "user":
+                for item in items {
+                    guard case .string(let text) = item else {
+                        throw RequestError(code: "bad_filter", message: "user: expected SNMPv3 user names")
+                    }
+                    filter.user.append(Array(text.utf8))
+                }
+            case "security_level":
+                for item in items {
+                    guard case .string(let text) = item, let level = SNMPSecurityLevel(rawValue: text) else {
+                        throw RequestError(
+                            code: "bad_filter",
+                            message: "security_level: expected noAuthNoPriv, authNoPriv or authPriv, found \(describe(item))")
+                    }
+                    filter.securityLevel.insert(level)
                 }
             default:
                 throw RequestError(
                     code: "bad_filter",
-                    message: "unknown filter key '\(key)'; expected generic, enterprise, trap_oid, source, community, version")
+                    message: "unknown filter key '\(key)'; expected generic, enterprise, trap_oid, source, community, "
+                        + "version, user, security_level")
             }
         }
         return filter
     }
 
     /// The version names a filter accepts.
-    private static let filterVersions: [String: SNMPVersion] = ["1": .v1, "v1": .v1, "2c": .v2c, "v2c": .v2c]
+    private static let filterVersions: [String: SNMPVersion] = [
+        "1": .v1, "v1": .v1, "2c": .v2c, "v2c": .v2c, "3": .v3, "v3": .v3,
+    ]
 
     /// A value as it appears in an error message.
     private static func describe(_ value: JSONValue) -> String {

@@ -18,14 +18,18 @@ final class RunningServer: @unchecked Sendable {
     let configurationFile: URL
 
     /// Starts the server and waits for event 102; `configuration` is written to a file and passed with --config.
-    init(name: String = "testmux", configuration: String? = nil, socketPath: String? = nil) async throws {
+    init(
+        name: String = "testmux", configuration: String? = nil, socketPath: String? = nil, stateDirectory: String? = nil
+    ) async throws {
         folder = try TemporaryDirectory("trapmux-server")
         port = try FreePort.udp()
         self.socketPath = socketPath ?? folder.url.appendingPathComponent("trapmux.sock").path
         self.name = name
         var arguments = ["serve", "--listen", "127.0.0.1:\(port)", "--socket", self.socketPath, "--name", name]
         // Without a configuration of its own a test gets numeric OIDs, so texts can be compared with SPEC §5 exactly.
-        let text = configuration ?? "[mibs]\nenabled = false\n"
+        // snmpEngineBoots lives in the test's folder (top-level keys come before any table).
+        let stateDirectory = stateDirectory ?? folder.url.appendingPathComponent("state").path
+        let text = "state_dir = \"\(stateDirectory)\"\n" + (configuration ?? "[mibs]\nenabled = false\n")
         let file = try folder.file("trapmux.toml", Array(text.utf8))
         configurationFile = file
         arguments += ["--config", file.path]
