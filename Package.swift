@@ -41,13 +41,25 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
-        .executableTarget(
-            name: "TrapMux",
+        // TOML 1.0.0, every key with its line: the configuration file's syntax (its schema is the server's).
+        .target(name: "TOML"),
+        // Events and their rendering: the event model, JSON and operator text (SPEC §5, §6), process events.
+        .target(name: "TrapEvents", dependencies: ["TrapDecoder"]),
+        // The MIB owner: the only target that may use net-snmp, behind one serial wrapper (SPEC §8).
+        .target(
+            name: "MIBLookup",
+            dependencies: [
+                "TrapDecoder", "TrapEvents", "CNetSNMP", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The server: listener, routing, subscribers, relay, lifecycle and configuration, driven in process by tests.
+        .target(
+            name: "TrapMuxServer",
             dependencies: [
                 "TrapDecoder",
+                "TrapEvents",
+                "TOML",
                 "SNMPSecurity",
-                "CNetSNMP",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -56,16 +68,32 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
+        // The `trapmux` command: thin commands over the libraries, and the clients (tail, stats, send).
+        .executableTarget(
+            name: "TrapMux",
+            dependencies: [
+                "TrapDecoder",
+                "TrapEvents",
+                "TrapMuxServer",
+                "MIBLookup",
+                "SNMPSecurity",
+                "TOML",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // libFuzzer entry point; only meaningful when built with --sanitize=fuzzer (scripts/fuzz).
         .executableTarget(
             name: "TrapDecoderFuzzer",
-            dependencies: ["TrapDecoder"],
+            dependencies: ["TrapDecoder", "TrapEvents"],
             path: "Tests/Fuzz/TrapDecoderFuzzer"
         ),
-        // libFuzzer entry point for the configuration's TOML parser, whose files it compiles through the symlink
-        // Tests/Fuzz/TOMLDocumentFuzzer/TOML -> Sources/TrapMux/Configuration/TOML (scripts/fuzz TOMLDocumentFuzzer).
+        // libFuzzer entry point for the configuration's TOML parser (scripts/fuzz TOMLDocumentFuzzer).
         .executableTarget(
             name: "TOMLDocumentFuzzer",
+            dependencies: ["TOML"],
             path: "Tests/Fuzz/TOMLDocumentFuzzer"
         ),
         // Decoder throughput against net-snmp's own parser (bench/decoder).
@@ -74,9 +102,12 @@ let package = Package(
             dependencies: ["TrapDecoder", "CNetSNMP"],
             path: "bench/DecoderBenchmark"
         ),
-        .testTarget(name: "TrapDecoderTests", dependencies: ["TrapDecoder"]),
+        .testTarget(name: "TrapDecoderTests", dependencies: ["TrapDecoder", "TrapEvents"]),
         .testTarget(name: "SNMPSecurityTests", dependencies: ["SNMPSecurity", "TrapDecoder"]),
-        .testTarget(name: "TrapMuxTests", dependencies: ["TrapMux", "TrapDecoder", "SNMPSecurity"]),
+        .testTarget(
+            name: "TrapMuxTests",
+            dependencies: ["TrapMux", "TrapMuxServer", "TrapEvents", "MIBLookup", "TOML", "TrapDecoder", "SNMPSecurity"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

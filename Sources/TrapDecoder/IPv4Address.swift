@@ -38,19 +38,6 @@ public struct IPv4Address: Hashable, Sendable, CustomStringConvertible {
 
     /// Dotted quad text.
     public var description: String {
-        var text = OutputBytes(capacity: 16)
-        appendDotted(to: &text)
-        return text.string
-    }
-
-    /// Appends the dotted quad text to `bytes`.
-    public func appendDotted(to bytes: inout OutputBytes) {
-        DecimalText.append(UInt64(value >> 24), to: &bytes)
-        bytes.append(UInt8(ascii: "."))
-        DecimalText.append(UInt64((value >> 16) & 0xFF), to: &bytes)
-        bytes.append(UInt8(ascii: "."))
-        DecimalText.append(UInt64((value >> 8) & 0xFF), to: &bytes)
-        bytes.append(UInt8(ascii: "."))
-        DecimalText.append(UInt64(value & 0xFF), to: &bytes)
+        "\(value >> 24).\((value >> 16) & 0xFF).\((value >> 8) & 0xFF).\(value & 0xFF)"
     }
 }

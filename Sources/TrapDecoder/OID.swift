@@ -100,31 +100,13 @@ public struct OID: Hashable, Sendable, CustomStringConvertible {
 
     /// Dotted decimal text, e.g. `1.3.6.1.6.3.1.1.5.3`.
     public var description: String {
-        var text = OutputBytes(capacity: encoded.count * 4)
-        appendDotted(to: &text)
-        return text.string
-    }
-
-    /// Appends the dotted decimal text to `bytes`: what event encoders use, without a String per OID.
-    public func appendDotted(to bytes: inout OutputBytes) {
-        var value: UInt64 = 0
-        var isFirst = true
-        for octet in encoded {
-            value = value << 7 | UInt64(octet & 0x7F)
-            guard octet & 0x80 == 0 else { continue }
-            if isFirst {
-                // X.690 §8.19.4: the first sub-identifier is 40·X + Y, and only X = 2 takes Y > 39.
-                let first: UInt64 = value < 40 ? 0 : (value < 80 ? 1 : 2)
-                DecimalText.append(first, to: &bytes)
-                bytes.append(UInt8(ascii: "."))
-                DecimalText.append(UInt64(UInt32(truncatingIfNeeded: value - 40 * first)), to: &bytes)
-                isFirst = false
-            } else {
-                bytes.append(UInt8(ascii: "."))
-                DecimalText.append(UInt64(UInt32(truncatingIfNeeded: value)), to: &bytes)
-            }
-            value = 0
+        var text: [UInt8] = []
+        text.reserveCapacity(encoded.count * 4)
+        for (index, arc) in arcs.enumerated() {
+            if index > 0 { text.append(UInt8(ascii: ".")) }
+            text.append(contentsOf: String(arc).utf8)
         }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// A copy that owns just its own octets: a decoded OID is a view that keeps its whole datagram alive,

@@ -1,4 +1,7 @@
 import ArgumentParser
+import TrapDecoder
+import TrapEvents
+import TrapMuxServer
 
 /// The `trapmux` command: an SNMP trap multiplexer and its tools.
 @main

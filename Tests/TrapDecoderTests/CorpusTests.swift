@@ -1,5 +1,6 @@
 import Testing
 import TrapDecoder
+import TrapEvents
 
 /// The shared corpora (`../shared/corpus/public`, `../shared/bench/packets`) decoded in process: what must
 /// decode does, what must fail does, and no cut or re-encoding of a valid datagram slips through.

@@ -1,5 +1,6 @@
 import Testing
 import TrapDecoder
+import TrapEvents
 
 /// Datagrams that once crashed the decoder or what the server derives from a decode, kept as they were found,
 /// plus a small set of inputs grown by the libFuzzer target (`scripts/fuzz`, corpus in `FuzzCorpus/`).

@@ -1,5 +1,6 @@
 import Testing
 import TrapDecoder
+import TrapEvents
 
 #if canImport(Glibc)
 import Glibc

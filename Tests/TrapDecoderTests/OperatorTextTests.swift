@@ -1,5 +1,6 @@
 import Testing
 import TrapDecoder
+import TrapEvents
 
 /// The operator message of SPEC §5 and `reference/trapmux-operator-messages.txt`, trap events 0–6.
 @Suite("Operator text (SPEC §5)")

@@ -1,5 +1,6 @@
 import Testing
 import TrapDecoder
+import TrapEvents
 
 /// What USM processing needs from the decoder: the envelope without its scopedPDU, and a scopedPDU decoded later
 /// from decrypted octets.

@@ -2,6 +2,10 @@ import Foundation
 import Testing
 
 @testable import TrapMux
+@testable import TrapMuxServer
+@testable import TrapEvents
+import MIBLookup
+import TOML
 
 /// The configuration reads the same however TOML lets it be written (headers, dotted keys, inline tables, CRLF,
 /// a byte order mark), and its errors still name file, line and key.

@@ -1,6 +1,10 @@
 import Testing
 
 @testable import TrapMux
+@testable import TrapMuxServer
+@testable import TrapEvents
+import MIBLookup
+import TOML
 
 /// Configuration files: defaults, every key, and errors that name file, line and key.
 @Suite struct ConfigurationTests {

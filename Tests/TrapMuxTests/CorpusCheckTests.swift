@@ -1,5 +1,9 @@
 import Foundation
 import Testing
+@testable import TrapMuxServer
+@testable import TrapEvents
+import MIBLookup
+import TOML
 
 /// The shared corpus checker run against the built `trapmux decode --json`, as CI and the README do.
 @Suite("Corpus check (check.py)")

@@ -1,5 +1,9 @@
 import Foundation
 import Testing
+@testable import TrapMuxServer
+@testable import TrapEvents
+import MIBLookup
+import TOML
 
 /// `trapmux decode FILE|- [--json]` (SPEC §10): exit 0 decoded, 1 not a valid notification, 2 unreadable file.
 @Suite("trapmux decode")

@@ -3,6 +3,10 @@ import Testing
 import TrapDecoder
 
 @testable import TrapMux
+@testable import TrapMuxServer
+@testable import TrapEvents
+import MIBLookup
+import TOML
 
 #if canImport(Glibc)
 import Glibc

@@ -3,6 +3,10 @@ import Testing
 import TrapDecoder
 
 @testable import TrapMux
+@testable import TrapMuxServer
+@testable import TrapEvents
+import MIBLookup
+import TOML
 
 /// MIB names through real net-snmp and the standard MIB text (scripts/ensure-mibs), via the built binary.
 @Suite struct MIBNameTests {

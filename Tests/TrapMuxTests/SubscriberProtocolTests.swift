@@ -2,6 +2,10 @@ import Testing
 import TrapDecoder
 
 @testable import TrapMux
+@testable import TrapMuxServer
+@testable import TrapEvents
+import MIBLookup
+import TOML
 
 /// Request lines of the subscriber protocol (SPEC §6): strict JSON, typed fields, errors with a stable code.
 struct SubscriberProtocolTests {

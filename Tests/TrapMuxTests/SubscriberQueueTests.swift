@@ -2,6 +2,10 @@ import NIOCore
 import Testing
 
 @testable import TrapMux
+@testable import TrapMuxServer
+@testable import TrapEvents
+import MIBLookup
+import TOML
 
 /// The bounded queue's rules, without any socket.
 @Suite struct SubscriberQueueTests {

@@ -1,6 +1,10 @@
 import Testing
 
 @testable import TrapMux
+@testable import TrapMuxServer
+@testable import TrapEvents
+import MIBLookup
+import TOML
 
 /// The TOML 1.0 parser: one rule per table row, documents small enough to read. The full conformance files are
 /// checked outside the suite (`python3 ../shared/toml-test/check.py ".build/debug/trapmux check-config --toml-json"`).

@@ -2,6 +2,10 @@ import Foundation
 import Testing
 
 @testable import TrapMux
+@testable import TrapMuxServer
+@testable import TrapEvents
+import MIBLookup
+import TOML
 
 /// What `trapmux tail --format json` prints: still JSON, with nothing raw for a terminal.
 struct TailCommandTests {

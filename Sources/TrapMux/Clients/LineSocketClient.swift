@@ -1,6 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import TrapDecoder
+import TrapEvents
+import TrapMuxServer
 
 /// A blocking client for the subscriber socket: connect, send request lines, read answer lines.
 /// Used by `tail` and `stats`, which are simple foreground programs.

@@ -2,6 +2,8 @@
 import Glibc
 #endif
 import TrapDecoder
+import TrapEvents
+import TrapMuxServer
 
 /// Sends one datagram many times to one address, as fast as asked and no longer than allowed.
 ///

@@ -1,6 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import TrapDecoder
+import TrapEvents
+import TrapMuxServer
 
 /// A blocking UDP socket connected to one address; `send` uses it for traps and informs.
 final class UDPClient {

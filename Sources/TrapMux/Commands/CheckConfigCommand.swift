@@ -1,5 +1,9 @@
+import TOML
 import ArgumentParser
 import Foundation
+import TrapDecoder
+import TrapEvents
+import TrapMuxServer
 
 /// `trapmux check-config FILE`: validates a configuration file without starting anything.
 struct CheckConfigCommand: ParsableCommand {

@@ -1,4 +1,7 @@
 import Foundation
+import TrapDecoder
+import TrapEvents
+import TrapMuxServer
 
 /// Reads one datagram for `trapmux decode` and `trapmux send --file`: raw bytes, or hex text.
 enum DatagramFile {
@@ -40,7 +43,7 @@ enum DatagramFile {
         }
         defer { if path != "-" { close(descriptor) } }
         let bytes = try readBounded(descriptor, name: name)
-        if let decoded = hexDecoded(bytes) {
+        if let decoded = HexText.decoded(bytes) {
             guard decoded.count <= maximumDatagram else {
                 throw ReadError(description: "\(name) spells \(decoded.count) octets in hex; a datagram has at most \(maximumDatagram)")
             }
@@ -71,33 +74,5 @@ enum DatagramFile {
         }
         bytes.removeSubrange(count...)
         return bytes
-    }
-
-    /// The octets spelled by hex text (whitespace between digits allowed); nil if `text` is not hex.
-    static func hexDecoded(_ text: [UInt8]) -> [UInt8]? {
-        var octets: [UInt8] = []
-        octets.reserveCapacity(text.count / 2)
-        var high: UInt8?
-        for character in text {
-            if character == 0x20 || character == 0x0A || character == 0x0D || character == 0x09 { continue }
-            guard let nibble = nibble(character) else { return nil }
-            if let h = high {
-                octets.append(h << 4 | nibble)
-                high = nil
-            } else {
-                high = nibble
-            }
-        }
-        guard high == nil, !octets.isEmpty else { return nil }
-        return octets
-    }
-
-    private static func nibble(_ character: UInt8) -> UInt8? {
-        switch character {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return character - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return character - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return character - UInt8(ascii: "A") + 10
-        default: return nil
-        }
     }
 }

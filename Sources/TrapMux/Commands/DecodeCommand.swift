@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import SNMPSecurity
 import TrapDecoder
+import TrapEvents
+import TrapMuxServer
 
 /// `trapmux decode FILE|-`: decodes one datagram and prints its operator text or JSON.
 struct DecodeCommand: ParsableCommand {

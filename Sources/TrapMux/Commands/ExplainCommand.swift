@@ -1,4 +1,7 @@
 import ArgumentParser
+import TrapDecoder
+import TrapEvents
+import TrapMuxServer
 
 /// `trapmux explain N`: the cause, effect and recovery of event N.
 struct ExplainCommand: ParsableCommand {

@@ -1,5 +1,9 @@
 import ArgumentParser
 import Logging
+import TrapDecoder
+import TrapEvents
+import TrapMuxServer
+import MIBLookup
 
 /// Options of the commands that show MIB names without a server (`decode`, `translate`).
 struct MIBOptions: ParsableArguments {
@@ -14,6 +18,6 @@ struct MIBOptions: ParsableArguments {
         var settings = TrapMuxConfiguration.MIBSettings()
         settings.enabled = !noMIBs
         settings.directories += mibDirectories
-        return MIBLoading.load(settings, logger: .trapmux(level: .warning))
+        return settings.loadTree(logger: .trapmux(level: .warning))
     }
 }

@@ -1,4 +1,7 @@
 import ArgumentParser
+import TrapDecoder
+import TrapEvents
+import TrapMuxServer
 
 /// `--receiver-state ENGINE_ID_HEX,BOOTS,TIME,authoritative|remote`: the receiver's notion of one engine's
 /// snmpEngineBoots and snmpEngineTime at the moment the datagram arrives (RFC 3414 §2.3).

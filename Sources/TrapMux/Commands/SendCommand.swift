@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import TrapDecoder
+import TrapEvents
+import TrapMuxServer
 
 /// `trapmux send`: sends a test trap or inform of any generic type to one address.
 struct SendCommand: AsyncParsableCommand {
@@ -236,7 +238,7 @@ enum VarBindArgument {
         case "C": parsed = UInt64(value).map { .counter64($0) }
         case "t": parsed = UInt32(value).map { .timeTicks($0) }
         case "s": parsed = .octetString(Array(value.utf8)[...])
-        case "x": parsed = DatagramFile.hexDecoded(Array(value.utf8)).map { .octetString($0[...]) }
+        case "x": parsed = HexText.decoded(Array(value.utf8)).map { .octetString($0[...]) }
         case "o": parsed = OID(value).map { .objectIdentifier($0) }
         case "a": parsed = IPv4Address(value).map { .ipAddress($0) }
         case "n": parsed = .null

@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+import TrapDecoder
+import TrapEvents
+import TrapMuxServer
 
 /// `trapmux stats`: prints the running server's counters (and serves as the container health check).
 struct StatsCommand: ParsableCommand {

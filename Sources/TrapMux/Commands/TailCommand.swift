@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import TrapDecoder
+import TrapEvents
+import TrapMuxServer
 
 /// `trapmux tail`: the reference subscriber; prints events as they arrive, like `snmptrapd -f -Lo`.
 struct TailCommand: ParsableCommand {

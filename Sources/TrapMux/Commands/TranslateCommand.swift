@@ -1,5 +1,7 @@
 import ArgumentParser
 import TrapDecoder
+import TrapEvents
+import TrapMuxServer
 
 /// `trapmux translate OID|NAME`: MIB names to numeric OIDs and back, as trapmux shows them.
 struct TranslateCommand: ParsableCommand {

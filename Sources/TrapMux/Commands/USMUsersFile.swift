@@ -1,6 +1,8 @@
 import Foundation
 import SNMPSecurity
 import TrapDecoder
+import TrapEvents
+import TrapMuxServer
 
 /// The users file of `trapmux decode --usm-users`: a JSON list in the format of `corpus/public-v3/users.json`.
 ///

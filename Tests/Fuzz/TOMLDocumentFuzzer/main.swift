@@ -1,8 +1,6 @@
 // libFuzzer supplies main() when built with --sanitize=fuzzer; see scripts/fuzz.
-//
-// The parser's files are compiled here a second time through the `TOML` symlink to
-// Sources/TrapMux/Configuration/TOML: an executable target cannot be imported, and the parser needs nothing
-// else from trapmux.
+
+import TOML
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

@@ -1,4 +1,5 @@
 import TrapDecoder
+import TrapEvents
 
 // libFuzzer supplies main() when built with --sanitize=fuzzer; see scripts/fuzz.
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -1,4 +1,8 @@
 import Foundation
+@testable import TrapMuxServer
+@testable import TrapEvents
+import MIBLookup
+import TOML
 
 /// Work on a thread of its own, for a test that meanwhile blocks in a read: the cooperative pool has one thread
 /// per core (two here), so work started as a task can wait behind other tests' blocking calls for longer than

@@ -1,5 +1,9 @@
 import Foundation
 import TrapDecoder
+@testable import TrapMuxServer
+@testable import TrapEvents
+import MIBLookup
+import TOML
 
 /// A notification sent into a relay chain and what the upstream trapmux must receive for it, worked out from
 /// RFC 3584 §3.1 and the datagram's expected decode (the corpus JSON, or the bench packet's fields), never from

@@ -2,6 +2,10 @@ import Foundation
 
 #if canImport(Glibc)
 import Glibc
+@testable import TrapMuxServer
+@testable import TrapEvents
+import MIBLookup
+import TOML
 #endif
 
 /// A child process for tests: started with arguments, environment and standard input, read on its own

@@ -1,3 +1,7 @@
+@testable import TrapMuxServer
+@testable import TrapEvents
+import MIBLookup
+import TOML
 /// Datagrams for the command-line tests, dissected.
 enum Datagrams {
     /// SPEC §5's example: an SNMPv1 linkDown trap from 192.0.2.7 (the same octets as TrapDecoderTests' fixture).

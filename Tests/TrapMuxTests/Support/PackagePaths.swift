@@ -1,4 +1,8 @@
 import Foundation
+@testable import TrapMuxServer
+@testable import TrapEvents
+import MIBLookup
+import TOML
 
 /// Where the package and the shared project files are: `shared` is the package root's sibling, here and in CI.
 enum PackagePaths {

@@ -2,6 +2,10 @@ import Foundation
 import TrapDecoder
 
 @testable import TrapMux
+@testable import TrapMuxServer
+@testable import TrapEvents
+import MIBLookup
+import TOML
 
 #if canImport(Glibc)
 import Glibc

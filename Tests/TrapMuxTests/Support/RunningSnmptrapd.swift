@@ -2,6 +2,10 @@ import Foundation
 
 #if canImport(Glibc)
 import Glibc
+@testable import TrapMuxServer
+@testable import TrapEvents
+import MIBLookup
+import TOML
 #endif
 
 /// net-snmp's snmptrapd as an upstream manager: in the foreground (`-f`), a child of the test like any other,

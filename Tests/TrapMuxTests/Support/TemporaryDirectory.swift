@@ -1,4 +1,8 @@
 import Foundation
+@testable import TrapMuxServer
+@testable import TrapEvents
+import MIBLookup
+import TOML
 
 /// A fresh directory under the system's temporary directory, removed by `remove()`.
 struct TemporaryDirectory: Sendable {

@@ -1,4 +1,8 @@
 import Foundation
+@testable import TrapMuxServer
+@testable import TrapEvents
+import MIBLookup
+import TOML
 
 /// The `trapmux` executable built beside this test bundle, and a way to run it.
 ///

@@ -2,6 +2,10 @@ import Foundation
 
 #if canImport(Glibc)
 import Glibc
+@testable import TrapMuxServer
+@testable import TrapEvents
+import MIBLookup
+import TOML
 #endif
 
 /// A UDP socket bound to a free port on 127.0.0.1 that collects what arrives: a stand-in upstream manager.

@@ -1,0 +1,241 @@
+import TrapDecoder
+
+/// Writes JSON text straight into a byte buffer, with no intermediate objects.
+///
+/// Events are encoded once per format however many subscribers share them, so this sits on the hot path;
+/// it only appends bytes. Callers are responsible for well-formed nesting, which `TrapJSON` keeps simple.
+package struct JSONWriter: ~Copyable {
+    /// The JSON written so far.
+    private(set) var output: OutputBytes
+    private var needsComma = false
+
+    package init(capacity: Int = 512) {
+        output = OutputBytes(capacity: capacity)
+    }
+
+    /// The JSON written so far, as an array.
+    package var bytes: [UInt8] { output.array }
+
+    /// The JSON followed by a newline: one line of the subscriber protocol.
+    package consuming func line() -> [UInt8] {
+        output.append(0x0A)
+        return output.array
+    }
+
+    /// Hands the JSON, followed by a newline, to `body`: lets the caller copy it once into its own buffer.
+    package consuming func withLine<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        output.append(0x0A)
+        return output.withBytes(body)
+    }
+
+    package mutating func beginObject() {
+        separate()
+        output.append(UInt8(ascii: "{"))
+        needsComma = false
+    }
+
+    package mutating func endObject() {
+        output.append(UInt8(ascii: "}"))
+        needsComma = true
+    }
+
+    package mutating func beginArray() {
+        separate()
+        output.append(UInt8(ascii: "["))
+        needsComma = false
+    }
+
+    package mutating func endArray() {
+        output.append(UInt8(ascii: "]"))
+        needsComma = true
+    }
+
+    /// Writes `"key":`; the value call that follows does not add a comma.
+    @inline(__always)
+    package mutating func key(_ key: StaticString) {
+        separate()
+        output.append(UInt8(ascii: "\""))
+        output.append(key)
+        output.append(UInt8(ascii: "\""))
+        output.append(UInt8(ascii: ":"))
+        needsComma = false
+    }
+
+    /// Writes `"key":value` for a number.
+    package mutating func field(_ key: StaticString, _ value: some BinaryInteger) {
+        self.key(key)
+        number(value)
+    }
+
+    /// Writes `"key":"value"`.
+    package mutating func field(_ key: StaticString, _ value: String) {
+        self.key(key)
+        string(value)
+    }
+
+    /// Writes a key that is only known at run time; literal keys take the `StaticString` form.
+    package mutating func key(named key: String) {
+        separate()
+        appendQuoted(key.utf8)
+        output.append(UInt8(ascii: ":"))
+        needsComma = false
+    }
+
+    package mutating func string(_ value: String) {
+        separate()
+        appendQuoted(value.utf8)
+        needsComma = true
+    }
+
+    /// Writes octets known to be valid UTF-8 as a JSON string.
+    package mutating func string(utf8 value: some Collection<UInt8>) {
+        separate()
+        appendQuoted(value)
+        needsComma = true
+    }
+
+    /// Writes text rendered into `text` (valid UTF-8 by construction) as a JSON string.
+    package mutating func string(rendered text: borrowing OutputBytes) {
+        separate()
+        output.append(UInt8(ascii: "\""))
+        text.withBytes { appendEscaped($0) }
+        output.append(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
+    /// Writes octets as a lowercase hex string.
+    package mutating func hexString(_ octets: some Collection<UInt8>) {
+        separate()
+        output.append(UInt8(ascii: "\""))
+        for octet in octets {
+            output.append(Self.hexDigit(octet >> 4))
+            output.append(Self.hexDigit(octet & 0x0F))
+        }
+        output.append(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
+    package mutating func number(_ value: some BinaryInteger) {
+        separate()
+        if value < 0 {
+            output.append(UInt8(ascii: "-"))
+        }
+        DecimalText.append(UInt64(truncatingIfNeeded: value.magnitude), to: &output)
+        needsComma = true
+    }
+
+    /// Writes an OID as a dotted-decimal JSON string, straight from its encoding.
+    package mutating func oid(_ oid: OID) {
+        quoted { oid.appendDotted(to: &$0) }
+    }
+
+    /// Writes an IPv4 address as a dotted-quad JSON string.
+    package mutating func ipv4(_ address: IPv4Address) {
+        quoted { address.appendDotted(to: &$0) }
+    }
+
+    /// Writes a time as an RFC 3339 UTC JSON string with microseconds.
+    package mutating func timestamp(microseconds: Int64) {
+        quoted { RFC3339.append(microseconds: microseconds, to: &$0) }
+    }
+
+    package mutating func bool(_ value: Bool) {
+        separate()
+        output.append(value ? "true" : "false")
+        needsComma = true
+    }
+
+    package mutating func null() {
+        separate()
+        output.append("null")
+        needsComma = true
+    }
+
+    /// Writes pre-encoded JSON as a value.
+    package mutating func raw(_ json: some Collection<UInt8>) {
+        separate()
+        output.append(contentsOf: json)
+        needsComma = true
+    }
+
+    /// Writes a JSON string whose text `render` appends and which needs no escaping (digits and dots).
+    @inline(__always)
+    private mutating func quoted(_ render: (inout OutputBytes) -> Void) {
+        separate()
+        output.append(UInt8(ascii: "\""))
+        render(&output)
+        output.append(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
+    @inline(__always)
+    private mutating func separate() {
+        if needsComma {
+            output.append(UInt8(ascii: ","))
+        }
+    }
+
+    private mutating func appendQuoted(_ utf8: some Collection<UInt8>) {
+        output.append(UInt8(ascii: "\""))
+        if utf8.withContiguousStorageIfAvailable({ appendEscaped($0) }) == nil {
+            Array(utf8).withUnsafeBufferPointer { appendEscaped($0) }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+
+    /// Copies runs that need no escape in one call: almost every value is one such run, and per-octet
+    /// appends were the largest cost of encoding an event. Eight octets are checked at a time.
+    private mutating func appendEscaped(_ octets: UnsafeBufferPointer<UInt8>) {
+        guard let base = octets.baseAddress else { return }
+        let raw = UnsafeRawPointer(base)
+        var runStart = 0
+        var index = 0
+        while index < octets.count {
+            if index + 8 <= octets.count, !Self.needsEscape(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                index += 8
+                continue
+            }
+            let octet = octets[index]
+            guard octet < 0x20 || octet == 0x22 || octet == 0x5C || octet == 0x7F else {
+                index += 1
+                continue
+            }
+            if runStart < index {
+                output.append(UnsafeBufferPointer(rebasing: octets[runStart..<index]))
+            }
+            index += 1
+            runStart = index
+            output.append(UInt8(ascii: "\\"))
+            switch octet {
+            case 0x22, 0x5C: output.append(octet)
+            case 0x0A: output.append(UInt8(ascii: "n"))
+            case 0x0D: output.append(UInt8(ascii: "r"))
+            case 0x09: output.append(UInt8(ascii: "t"))
+            default:
+                output.append("u00")
+                output.append(Self.hexDigit(octet >> 4))
+                output.append(Self.hexDigit(octet & 0x0F))
+            }
+        }
+        if runStart < octets.count {
+            output.append(UnsafeBufferPointer(rebasing: octets[runStart...]))
+        }
+    }
+
+    /// Whether any of eight octets is a control character, `"`, `\\` or DEL (the classic has-less-than and
+    /// has-zero-byte word tricks; octets from 0x80 up never match).
+    @inline(__always)
+    private static func needsEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ v: UInt64) -> Bool { (v &- ones) & ~v & highs != 0 }
+        let below0x20 = (word &- ones &* 0x20) & ~word & highs != 0
+        return below0x20 || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C))
+            || hasZeroByte(word ^ (ones &* 0x7F))
+    }
+
+    @inline(__always)
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "a") &+ (nibble &- 10)
+    }
+}

@@ -1,0 +1,118 @@
+import TrapDecoder
+
+/// A growable byte buffer for rendering text, written through a raw pointer.
+///
+/// Events are rendered as several hundred small appends (keys, digits, separators); through `[UInt8]`
+/// each append paid a uniqueness and capacity check in a call, which made rendering the largest cost
+/// per event. Noncopyable, so the storage has exactly one owner and needs no reference counting.
+package struct OutputBytes: ~Copyable {
+    @usableFromInline package var base: UnsafeMutablePointer<UInt8>
+    @usableFromInline package var capacity: Int
+    @usableFromInline package var written: Int
+
+    /// Number of bytes written so far.
+    package var count: Int { written }
+
+    /// An empty buffer with room for `capacity` bytes before it grows.
+    package init(capacity: Int = 256) {
+        self.capacity = Swift.max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
+        written = 0
+    }
+
+    deinit {
+        base.deallocate()
+    }
+
+    /// Appends one byte.
+    @inlinable @inline(__always)
+    package mutating func append(_ byte: UInt8) {
+        if written == capacity { grow(minimum: written + 1) }
+        base[written] = byte
+        written += 1
+    }
+
+    /// Appends raw bytes.
+    @inlinable @inline(__always)
+    package mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress, bytes.count > 0 else { return }
+        if written + bytes.count > capacity { grow(minimum: written + bytes.count) }
+        (base + written).update(from: source, count: bytes.count)
+        written += bytes.count
+    }
+
+    /// Appends a literal's UTF-8.
+    @inlinable @inline(__always)
+    package mutating func append(_ literal: StaticString) {
+        literal.withUTF8Buffer { append($0) }
+    }
+
+    /// Appends a string's UTF-8.
+    @inlinable
+    package mutating func append(string text: String) {
+        var text = text
+        text.withUTF8 { append($0) }
+    }
+
+    /// Appends octets from any collection (contiguous ones in one copy).
+    @inlinable
+    package mutating func append(contentsOf octets: some Collection<UInt8>) {
+        if octets.withContiguousStorageIfAvailable({ append($0) }) == nil {
+            for octet in octets { append(octet) }
+        }
+    }
+
+    /// Appends `n` copies of `byte`.
+    @inlinable
+    package mutating func append(repeating byte: UInt8, count n: Int) {
+        guard n > 0 else { return }
+        if written + n > capacity { grow(minimum: written + n) }
+        (base + written).initialize(repeating: byte, count: n)
+        written += n
+    }
+
+    /// Appends `value` in decimal, digits written straight into place from the last one.
+    @inlinable
+    package mutating func append(decimal value: UInt64) {
+        var digits = 1
+        var bound: UInt64 = 10
+        while digits < 20 && value >= bound {
+            digits += 1
+            bound = bound &* 10
+        }
+        if written + digits > capacity { grow(minimum: written + digits) }
+        var v = value
+        var index = written + digits
+        repeat {
+            index -= 1
+            base[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10)
+            v /= 10
+        } while v > 0
+        written += digits
+    }
+
+    /// Calls `body` with the bytes written so far.
+    package func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: base, count: written))
+    }
+
+    /// The bytes written so far, as an array.
+    package var array: [UInt8] {
+        Array(UnsafeBufferPointer(start: base, count: written))
+    }
+
+    /// The bytes written so far, as a string (they are UTF-8 by construction; anything else is repaired).
+    package var string: String {
+        String(decoding: UnsafeBufferPointer(start: base, count: written), as: UTF8.self)
+    }
+
+    @usableFromInline
+    package mutating func grow(minimum: Int) {
+        let newCapacity = Swift.max(minimum, capacity * 2)
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.update(from: base, count: written)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+}

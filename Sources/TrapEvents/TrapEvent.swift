@@ -1,0 +1,109 @@
+import TrapDecoder
+
+/// A received, decoded and classified notification on its way to subscribers and relays.
+package struct TrapEvent: Sendable {
+    /// Position in this run's event sequence (shared with process events).
+    package let seq: UInt64
+    /// When the datagram was read, in microseconds since the Unix epoch.
+    package let receivedAt: Int64
+    /// Who sent the datagram.
+    package let source: SourceAddress
+    /// The datagram as received (the message's values are views into it), for raw relaying.
+    package let datagram: [UInt8]
+    /// The decoded message.
+    package let message: TrapMessage
+    /// Its generic trap and both RFC 3584 views.
+    package let classification: TrapClassification
+
+    /// An event of the run's sequence number `seq`.
+    package init(
+        seq: UInt64, receivedAt: Int64, source: SourceAddress, datagram: [UInt8], message: TrapMessage,
+        classification: TrapClassification
+    ) {
+        self.seq = seq
+        self.receivedAt = receivedAt
+        self.source = source
+        self.datagram = datagram
+        self.message = message
+        self.classification = classification
+    }
+
+    /// The event as one JSON line (SPEC §6), newline included.
+    package func jsonLine(processName: String, names: MIBNames?) -> [UInt8] {
+        withJSONLine(processName: processName, names: names) { Array($0) }
+    }
+
+    /// Hands the event's JSON line to `body`, which copies what it keeps.
+    package func withJSONLine<R>(processName: String, names: MIBNames?, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        var writer = JSONWriter(capacity: 256 + message.varbinds.count * 96)
+        writer.beginObject()
+        writer.field("type", "trap")
+        writer.field("seq", seq)
+        writer.key("received_at")
+        writer.timestamp(microseconds: receivedAt)
+        writer.field("source", source.description)
+        var memo = NameMemo(names)
+        TrapJSON.writeFields(of: message, classification: classification, names: &memo, into: &writer)
+        writer.key("text")
+        var text = OutputBytes(capacity: 192 + message.varbinds.count * 80)
+        appendText(processName: processName, names: &memo, to: &text)
+        writer.string(rendered: text)
+        writer.endObject()
+        return writer.withLine(body)
+    }
+
+    /// The operator message (SPEC §5).
+    package func text(processName: String, names: MIBNames?) -> String {
+        var memo = NameMemo(names)
+        var text = OutputBytes(capacity: 192 + message.varbinds.count * 80)
+        appendText(processName: processName, names: &memo, to: &text)
+        return text.string
+    }
+
+    /// The operator message as one line, newline included.
+    package func textLine(processName: String, names: MIBNames?) -> [UInt8] {
+        var memo = NameMemo(names)
+        var text = OutputBytes(capacity: 192 + message.varbinds.count * 80)
+        appendText(processName: processName, names: &memo, to: &text)
+        text.append(0x0A)
+        return text.array
+    }
+
+    private func appendText(processName: String, names: inout NameMemo, to text: inout OutputBytes) {
+        message.appendOperatorText(processName: processName, classification: classification, name: { names.name(of: $0) }, to: &text)
+    }
+}
+
+extension ProcessEvent {
+    /// The event as one JSON line (SPEC §6: type "process", event, seq, at, text and its fields).
+    package func jsonLine(processName: String, seq: UInt64, at microseconds: Int64) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.field("type", "process")
+        writer.field("event", number)
+        writer.field("seq", seq)
+        writer.key("at")
+        writer.timestamp(microseconds: microseconds)
+        writer.field("name", processName)
+        writer.field("text", text(name: processName))
+        switch self {
+        case .terminated(let cause):
+            writer.field("cause", cause.rawValue)
+        case .started:
+            break
+        case .ioError(let fault):
+            writer.field("code", fault.code)
+            writer.field("subcode", fault.subcode)
+            writer.field("file", fault.file)
+            writer.field("info", fault.info)
+        case .memoryFull(let shed, let queuedBytes, let budgetBytes):
+            writer.field("shed", shed)
+            writer.field("queued_bytes", queuedBytes)
+            writer.field("budget_bytes", budgetBytes)
+        case .internalError(let detail):
+            writer.field("detail", detail)
+        }
+        writer.endObject()
+        return writer.line()
+    }
+}

@@ -1,0 +1,15 @@
+import Logging
+import MIBLookup
+import TrapMuxServer
+
+extension TrapMuxConfiguration.MIBSettings {
+    /// The `[mibs]` settings as a loaded tree, or none when names are switched off; load once, before any event
+    /// loop starts.
+    func loadTree(logger: Logger) -> MIBTree? {
+        guard enabled else {
+            logger.info("MIB names are off (mibs.enabled = false): OIDs stay numeric")
+            return nil
+        }
+        return MIBTree(directories: directories, modules: modules, logger: logger)
+    }
+}

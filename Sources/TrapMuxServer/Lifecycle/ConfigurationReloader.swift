@@ -1,0 +1,177 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+import NIOCore
+import SNMPSecurity
+import ServiceLifecycle
+import UnixSignals
+import TrapDecoder
+import TrapEvents
+
+/// Reloads the configuration on SIGHUP (SPEC §9): subscriber limits, communities, `[rate_limit]`, SNMPv3 users and
+/// relays,
+/// without losing a trap.
+///
+/// Each reload reads the same file with the same command-line overrides. Nothing changes unless the whole file is
+/// valid and every new relay target is open; then everything is applied on the hub's event loop in one step, so
+/// each datagram sees either the old configuration or the new one, never a mix. The replaced relay targets still
+/// send what they had queued before their sockets close. Keys that need a restart are reported, not applied.
+package struct ConfigurationReloader: Service {
+    /// The file and overrides `serve` started with.
+    package let source: ConfigurationSource
+    /// The configuration `serve` started with.
+    package let initial: TrapMuxConfiguration
+    /// SIGHUP, trapped before the server reports that it started, so that no early SIGHUP kills the process.
+    package let signals: UnixSignalsSequence
+    package let hub: NIOLoopBound<FanOutHub>
+    package let admission: NIOLoopBound<TrapAdmission>
+    package let v3: NIOLoopBound<SNMPv3Receiver>
+    /// This engine, for relay targets in v3 mode and the users' keys.
+    package let engine: USMLocalEngine
+    package let reporter: ProcessEventReporter
+    package let logger: Logger
+
+    /// Started here, as this service is the first to hear of a shutdown (see `ShutdownDeadline`).
+    package let shutdown: ShutdownDeadline
+
+    package func run() async throws {
+        var running = initial
+        await withGracefulShutdownHandler {
+            for await _ in signals.cancelOnGracefulShutdown() {
+                running = await reload(running)
+            }
+        } onGracefulShutdown: { [shutdown] in
+            shutdown.start()
+        }
+    }
+
+    /// One reload; returns the configuration the server runs on afterwards (`running` when nothing was applied).
+    package func reload(_ running: TrapMuxConfiguration) async -> TrapMuxConfiguration {
+        guard let file = source.file else {
+            logger.warning("SIGHUP: serve was started without a configuration file (--config); nothing to reload")
+            return running
+        }
+        logger.info("SIGHUP: reloading the configuration", metadata: ["config.file": "\(file)"])
+        let candidate: TrapMuxConfiguration
+        do {
+            candidate = try source.load()
+        } catch {
+            if let code = error.readErrno {
+                // The file itself is gone or unreadable: an I/O fault (SPEC §5), not a mistake in its text.
+                reporter.report(
+                    .ioError(
+                        ProcessEvent.IOFault(
+                            code: code, file: file,
+                            info: "the configuration file cannot be read on SIGHUP (\(String(cString: strerror(code)))); "
+                                + "still running on the previous configuration; restore the file and send SIGHUP again")))
+            }
+            logger.error(
+                "configuration not reloaded, still running on the previous one: \(error)",
+                metadata: ["config.file": "\(error.file)", "config.line": "\(error.line.map(String.init) ?? "-")",
+                           "config.key": "\(error.key ?? "-")"])
+            return running
+        }
+        let eventLoop = hub.eventLoop
+        let users: USMUserTable
+        do {
+            // Keys are derived here, off the event loop: milliseconds per user.
+            users = try SNMPEngineStart.userTable(candidate, engine: engine)
+        } catch {
+            let located = ConfigurationError(file: file, line: error.line, key: error.key, message: error.message)
+            logger.error("configuration not reloaded, still running on the previous one: \(located)")
+            return running
+        }
+        let opened: [RelayDispatcher.OpenedTarget]
+        do {
+            // Checked against the addresses the listeners are bound to now: `listen` is not reloaded.
+            opened = try await RelayDispatcher.open(
+                candidate.relays, listen: running.listen, engine: engine, on: eventLoop, logger: logger)
+        } catch let error as ConfigurationError {
+            // Resolving knows no file; the person reading the log needs the one that names the target.
+            let located = ConfigurationError(file: file, line: error.line, key: error.key, message: error.message)
+            logger.error(
+                "configuration not reloaded, still running on the previous one: \(located)",
+                metadata: ["config.file": "\(file)"])
+            return running
+        } catch {
+            logger.error(
+                "configuration not reloaded, still running on the previous one: relay targets not opened: \(error)",
+                metadata: ["config.file": "\(file)"])
+            return running
+        }
+
+        let retiring: EventLoopFuture<RelayTarget.Retired>?
+        do {
+            retiring = try await apply(candidate, relays: opened, users: users, retireWithin: running.drainTimeout)
+        } catch {
+            RelayDispatcher.close(opened)
+            logger.error(
+                "configuration not reloaded, still running on the previous one: relay targets not set up: \(error)",
+                metadata: ["config.file": "\(file)"])
+            return running
+        }
+        let restartOnly = candidate.restartOnlyChanges(comparedTo: running)
+        if !restartOnly.isEmpty {
+            logger.warning(
+                "configuration keys changed that take effect only after a restart; keeping their running values",
+                metadata: ["config.file": "\(file)", "config.keys": "\(restartOnly.joined(separator: ", "))"])
+        }
+        let applied = candidate.reloadable(onto: running)
+        logger.info(
+            "configuration reloaded",
+            metadata: [
+                "config.file": "\(file)", "relays": "\(applied.relays.count)",
+                "subscribers.max": "\(applied.subscribers.maxSubscribers)",
+                "subscribers.memory_budget_bytes": "\(applied.subscribers.memoryBudgetBytes)",
+                "communities": "\(applied.communities.count)", "usm.users": "\(applied.usm.users.count)",
+                "rate_limit": "\(applied.rateLimit.map { "\($0.rate)/s burst \($0.burst)" } ?? "off")",
+            ])
+        // Awaited, so that a second SIGHUP does not start while the previous targets are still draining.
+        if let retired = try? await retiring?.get() {
+            report(retired)
+        }
+        return applied
+    }
+
+    /// Applies the reloadable keys on the hub's loop in one step and starts retiring the relay targets it
+    /// replaced; the future (nil when there were none) completes once they have closed.
+    private func apply(
+        _ configuration: TrapMuxConfiguration, relays opened: [RelayDispatcher.OpenedTarget], users: USMUserTable,
+        retireWithin timeout: Duration
+    ) async throws -> EventLoopFuture<RelayTarget.Retired>? {
+        let hub = self.hub
+        let admission = self.admission
+        let v3 = self.v3
+        let reporter = self.reporter
+        let eventLoop = hub.eventLoop
+        let deadline = NIODeadline.now() + TimeAmount(timeout)
+        return try await eventLoop.submit {
+            // Built first: it is the only step that can fail, and nothing may change if it does.
+            let dispatcher = opened.isEmpty
+                ? nil : try RelayDispatcher(opened: opened, eventLoop: eventLoop, reporter: reporter)
+            let previous = hub.value.relays
+            // What the previous targets were handed in this loop turn goes out before they stop getting events.
+            previous?.flush()
+            if let previous, let dispatcher {
+                dispatcher.loopGuard = previous.loopGuard
+            }
+            hub.value.relays = dispatcher
+            hub.value.applyLimits(configuration.subscribers)
+            admission.value.apply(communities: configuration.communities, rateLimit: configuration.rateLimit)
+            v3.value.replaceUsers(users)
+            return previous?.retire(deadline: deadline)
+        }.get()
+    }
+
+    /// Logs how the replaced relay targets ended.
+    private func report(_ retired: RelayTarget.Retired) {
+        if retired.unsent > 0 || retired.unacknowledged > 0 {
+            logger.warning(
+                "previous relay targets closed with traps they could not hand over",
+                metadata: ["relay.unsent": "\(retired.unsent)", "relay.unacknowledged_informs": "\(retired.unacknowledged)"])
+        } else {
+            logger.info("previous relay targets closed after sending everything they had queued")
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import Logging
+import NIOCore
+import TrapDecoder
+import TrapEvents
+
+/// Announces process events 101–105: one log line on stderr each, and the event to every subscriber that
+/// asked for process events.
+package final class ProcessEventReporter: Sendable {
+    private let logger: Logger
+    private let processName: String
+    private let hub: NIOLoopBound<FanOutHub>
+
+    package init(logger: Logger, processName: String, hub: NIOLoopBound<FanOutHub>) {
+        self.logger = logger
+        self.processName = processName
+        self.hub = hub
+    }
+
+    /// Logs the event and publishes it; the future completes once it is handed to the subscribers.
+    @discardableResult
+    package func report(_ event: ProcessEvent) -> EventLoopFuture<Void> {
+        log(event)
+        let hub = self.hub
+        let at = WallClock.microseconds()
+        return hub.eventLoop.submit {
+            hub.value.publish(event, at: at)
+        }
+    }
+
+    /// Logs the event without publishing it (used on the loop itself, followed by a direct publish).
+    package func log(_ event: ProcessEvent) {
+        let text = event.text(name: processName)
+        switch event {
+        case .terminated, .started:
+            logger.notice("\(text)", metadata: ["event": "\(event.number)"])
+        case .memoryFull(let shed, let queued, let budget):
+            logger.warning(
+                "\(text)", metadata: ["event": "104", "shed": "\(shed)", "queued_bytes": "\(queued)", "budget_bytes": "\(budget)"])
+        case .ioError, .internalError:
+            logger.error("\(text)", metadata: ["event": "\(event.number)"])
+        }
+    }
+}

@@ -1,0 +1,156 @@
+import Logging
+import NIOCore
+import SNMPSecurity
+import TrapDecoder
+import TrapEvents
+
+/// Turns each received datagram into an event: decode, check, classify, hand to the hub, answer informs.
+/// Runs on the hub's event loop, so handing over is a plain call.
+package final class DatagramHandler: ChannelInboundHandler {
+    package typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    package typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+
+    private let hub: FanOutHub
+    /// Shared with the other listeners and replaced in place by a reload, hence read per datagram.
+    private let admission: TrapAdmission
+    /// USM processing, shared with the other listeners.
+    private let v3: SNMPv3Receiver
+    private let logger: Logger
+    private var errorLog = DecodeErrorLog()
+    private var loopLog = ReportThrottle<Bool>(interval: .minutes(1))
+    private var needsFlush = false
+    private var lastSource: (address: SocketAddress, source: SourceAddress)?
+
+    package init(hub: FanOutHub, admission: TrapAdmission, v3: SNMPv3Receiver, logger: Logger) {
+        self.hub = hub
+        self.admission = admission
+        self.v3 = v3
+        self.logger = logger
+    }
+
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        let receivedAt = WallClock.microseconds()
+        hub.counters.datagrams += 1
+        let source: SourceAddress
+        // Traps come in bursts from the same sender; its text form is made once per burst.
+        if let last = lastSource, last.address == envelope.remoteAddress {
+            source = last.source
+        } else {
+            guard let fresh = SourceAddress(envelope.remoteAddress) else { return }
+            lastSource = (envelope.remoteAddress, fresh)
+            source = fresh
+        }
+        // A copy, so that a queued event does not pin the whole receive buffer.
+        let datagram = Array(envelope.data.readableBytesView)
+
+        var message: TrapMessage
+        var incomingV3: USMIncomingMessage?
+        do {
+            message = try TrapMessage(decoding: datagram)
+        } catch {
+            // A v3 discovery probe (a GetRequest) is no notification, yet USM must answer it.
+            guard TrapMessage.declaredVersion(of: datagram[...]) == .v3 else {
+                hub.counters.decodeErrors[error.kind, default: 0] += 1
+                errorLog.record(error, from: source, length: datagram.count, logger: logger)
+                return
+            }
+            message = TrapMessage(version: .v3, community: nil, pdu: .encrypted([]))
+        }
+        if message.version == .v3 {
+            // Nothing of a v3 message is believed before USM has authenticated, time-checked and decrypted it.
+            switch v3.receive(datagram[...], from: source) {
+            case .accepted(let incoming):
+                incomingV3 = incoming
+                message = incoming.message
+            case .refused(let error, let report):
+                if let decodingError = error.decodingError, error.kind == .snmpInASNParseErrs {
+                    hub.counters.decodeErrors[decodingError.kind, default: 0] += 1
+                }
+                if let report {
+                    reply(report, to: envelope.remoteAddress, context: context)
+                }
+                return
+            }
+        } else {
+            guard admission.allows(community: message.community) else {
+                hub.counters.communityRejected += 1
+                return
+            }
+        }
+        if !admission.admit(source.ip, now: .now()) {
+            hub.counters.rateLimited += 1
+            return
+        }
+        guard let classification = message.classify(source: source.ipText) else { return }
+        if let relays = hub.relays, relays.cameBack(message, from: source) {
+            hub.counters.relayLoops += 1
+            if loopLog.allows() {
+                logger.warning(
+                    "a trap this server relayed came back from another receiver (a relay loop); dropped, not relayed again (logged once a minute; all are counted as relay_loops_dropped)",
+                    metadata: ["trap.source": "\(source.description)"])
+            }
+            return
+        }
+
+        let event = TrapEvent(
+            seq: hub.nextSeq(), receivedAt: receivedAt, source: source, datagram: datagram, message: message,
+            classification: classification)
+        hub.publish(event)
+        switch message.version {
+        case .v1: hub.counters.v1Traps += 1
+        case .v2c: hub.counters.v2cTraps += 1
+        case .v3: hub.counters.v3Traps += 1
+        }
+        hub.counters.trapsByGeneric[Int(classification.generic.rawValue)] += 1
+
+        // RFC 3416 §4.2.7: acknowledge an inform once it is accepted for delivery.
+        let response = incomingV3.map { v3.response(to: $0) } ?? message.informResponse()
+        if let response {
+            reply(response, to: envelope.remoteAddress, context: context)
+            hub.counters.informsAnswered += 1
+        }
+    }
+
+    /// Sends a Response or Report back to the sender; flushed at the end of the receive batch.
+    private func reply(_ datagram: [UInt8], to address: SocketAddress, context: ChannelHandlerContext) {
+        let reply = AddressedEnvelope(remoteAddress: address, data: ByteBuffer(bytes: datagram))
+        context.write(wrapOutboundOut(reply), promise: nil)
+        needsFlush = true
+    }
+
+    package func channelReadComplete(context: ChannelHandlerContext) {
+        hub.flush()
+        admission.summarise(now: .now(), logger: logger)
+        if needsFlush {
+            needsFlush = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
+    package func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // ICMP errors from inform replies and the like concern one datagram only; the listener goes on.
+        logger.debug("UDP socket error", metadata: ["error": "\(error)"])
+    }
+}
+
+extension SourceAddress {
+    /// The address of a datagram's sender; nil for non-IP addresses.
+    package init?(_ address: SocketAddress) {
+        switch address {
+        case .v4(let v4):
+            let raw = UInt32(bigEndian: v4.address.sin_addr.s_addr)
+            self.init(
+                ip: [UInt8(raw >> 24), UInt8(truncatingIfNeeded: raw >> 16), UInt8(truncatingIfNeeded: raw >> 8),
+                     UInt8(truncatingIfNeeded: raw)],
+                port: Int(UInt16(bigEndian: v4.address.sin_port)))
+        case .v6(let v6):
+            var storage = v6.address.sin6_addr
+            let octets = withUnsafeBytes(of: &storage) { Array($0) }
+            self.init(ip: octets, port: Int(UInt16(bigEndian: v6.address.sin6_port)))
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import TrapDecoder
+import TrapEvents
+
+/// The UDP listeners as a service: one datagram channel per configured address, batched reads (recvmmsg),
+/// buffers sized for 65,535-byte datagrams, SO_RCVBUF from the configuration.
+package struct TrapListener: Service {
+    /// Datagrams read per recvmmsg call.
+    package static let messagesPerRead = 64
+    /// Bytes per message slot of the read buffer: the largest UDP payload fits whole.
+    package static let bytesPerMessage = 65_536
+
+    package let addresses: [ListenAddress]
+    package let receiveBufferBytes: Int
+    /// Community and rate-limit checks, shared by every listener channel (a reload replaces their rules).
+    package let admission: NIOLoopBound<TrapAdmission>
+    /// SNMPv3 processing, shared by every listener channel.
+    package let v3: NIOLoopBound<SNMPv3Receiver>
+    package let hub: NIOLoopBound<FanOutHub>
+    package let retry: BindRetry
+    package let gate: StartupGate
+    package let logger: Logger
+
+    package func run() async throws {
+        var channels: [Channel] = []
+        do {
+            for address in addresses {
+                channels.append(try await retry.run(address.description) { try await bind(address) })
+            }
+        } catch {
+            for channel in channels { try? await channel.close() }
+            throw error
+        }
+        await gate.ready(.listeners)
+
+        try? await gracefulShutdown()
+        for channel in channels {
+            try? await channel.close()
+        }
+        logger.info("listeners closed")
+    }
+
+    private func bind(_ address: ListenAddress) async throws -> Channel {
+        let hub = self.hub
+        let admission = self.admission
+        let v3 = self.v3
+        let logger = self.logger
+        var bootstrap = DatagramBootstrap(group: hub.eventLoop)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.datagramVectorReadMessageCount, value: Self.messagesPerRead)
+            .channelOption(
+                .recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: Self.messagesPerRead * Self.bytesPerMessage))
+            .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(receiveBufferBytes))
+        if address.host.contains(":") {
+            // Lets [::]:162 and 0.0.0.0:162 be bound side by side.
+            bootstrap = bootstrap.channelOption(
+                ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only), value: 1)
+        }
+        let channel = try await bootstrap
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        DatagramHandler(hub: hub.value, admission: admission.value, v3: v3.value, logger: logger))
+                }
+            }
+            .bind(host: address.host, port: address.port)
+            .get()
+        var granted = (try? await channel.getOption(.socketOption(.so_rcvbuf)).get()).map { Int($0) } ?? 0
+        // Linux grants twice the request (bookkeeping overhead) unless net.core.rmem_max caps it.
+        if granted < receiveBufferBytes * 2 {
+            // net.core.rmem_max caps SO_RCVBUF (Debian's default is 208 KiB, which a trap storm fills in
+            // milliseconds); with CAP_NET_ADMIN, SO_RCVBUFFORCE sets the configured size regardless.
+            let force = ChannelOptions.Types.SocketOption(level: .socket, name: .init(rawValue: SO_RCVBUFFORCE))
+            if (try? await channel.setOption(force, value: SocketOptionValue(receiveBufferBytes)).get()) != nil {
+                granted = (try? await channel.getOption(.socketOption(.so_rcvbuf)).get()).map { Int($0) } ?? granted
+            }
+        }
+        var metadata: Logger.Metadata = [
+            "listen.address": "\(address)", "receive_buffer.requested": "\(receiveBufferBytes)",
+            "receive_buffer.granted": "\(granted)",
+        ]
+        if granted < receiveBufferBytes * 2 {
+            metadata["hint"] = "the kernel capped SO_RCVBUF and SO_RCVBUFFORCE needs CAP_NET_ADMIN; raise the cap with sysctl -w net.core.rmem_max=\(receiveBufferBytes * 2)"
+            logger.warning("listening with a smaller receive buffer than configured", metadata: metadata)
+        } else {
+            logger.info("listening", metadata: metadata)
+        }
+        return channel
+    }
+}

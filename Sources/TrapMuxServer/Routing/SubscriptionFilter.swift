@@ -1,0 +1,93 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import TrapDecoder
+import TrapEvents
+
+/// Which events a subscriber wants (SPEC §6): every present key must match (AND); within a key, any
+/// listed value may match (OR). An absent or empty key matches everything.
+package struct SubscriptionFilter: Sendable, Equatable {
+    package var generic: Set<GenericTrap> = []
+    /// OID prefixes matched against the v1 enterprise.
+    package var enterprise: [OID] = []
+    /// OID prefixes matched against the v2 notification OID.
+    package var trapOID: [OID] = []
+    /// Networks the datagram's source must be in.
+    package var source: [CIDR] = []
+    /// Communities, as octets.
+    package var community: [[UInt8]] = []
+    package var version: Set<SNMPVersion> = []
+    /// SNMPv3 user names (securityName octets); only v3 notifications can match.
+    package var user: [[UInt8]] = []
+    /// SNMPv3 security levels; only v3 notifications can match.
+    package var securityLevel: Set<SNMPSecurityLevel> = []
+
+    /// Whether a trap event passes the filter.
+    package func matches(_ event: TrapEvent) -> Bool {
+        if !generic.isEmpty && !generic.contains(event.classification.generic) { return false }
+        if !enterprise.isEmpty && !enterprise.contains(where: { event.classification.enterprise.hasPrefix($0) }) {
+            return false
+        }
+        if !trapOID.isEmpty {
+            guard let oid = event.classification.trapOID, trapOID.contains(where: { oid.hasPrefix($0) }) else {
+                return false
+            }
+        }
+        if !source.isEmpty && !source.contains(where: { $0.contains(event.source.ip) }) { return false }
+        if !community.isEmpty {
+            guard let value = event.message.community, community.contains(where: { $0.elementsEqual(value) }) else {
+                return false
+            }
+        }
+        if !version.isEmpty && !version.contains(event.message.version) { return false }
+        if !user.isEmpty {
+            guard let name = event.message.v3?.usm?.userName, user.contains(where: { $0.elementsEqual(name) }) else {
+                return false
+            }
+        }
+        if !securityLevel.isEmpty {
+            guard let level = event.message.v3?.acceptedSecurityLevel, securityLevel.contains(level) else { return false }
+        }
+        return true
+    }
+}
+
+/// An IPv4 or IPv6 network such as `192.0.2.0/24` or `2001:db8::/32`.
+package struct CIDR: Sendable, Equatable {
+    package let network: [UInt8]
+    package let prefixLength: Int
+
+    /// Parses `address/length`, or a bare address (a host route).
+    package init?(_ text: String) {
+        let parts = text.split(separator: "/", maxSplits: 1)
+        guard let first = parts.first, let octets = IPAddressText.parse(String(first)) else { return nil }
+        let length = parts.count == 2 ? Int(parts[1]) : octets.count * 8
+        guard let length, (0...(octets.count * 8)).contains(length) else { return nil }
+        self.network = octets
+        self.prefixLength = length
+    }
+
+    /// Whether `ip` (4 or 16 octets) lies in this network.
+    package func contains(_ ip: [UInt8]) -> Bool {
+        guard ip.count == network.count else { return false }
+        var bits = prefixLength
+        var index = 0
+        while bits > 0 {
+            let mask: UInt8 = bits >= 8 ? 0xFF : ~(0xFF >> UInt8(bits))
+            if ip[index] & mask != network[index] & mask { return false }
+            bits -= 8
+            index += 1
+        }
+        return true
+    }
+}
+
+/// Parses IP address text into octets with the C library (inet_pton), both families.
+package enum IPAddressText {
+    package static func parse(_ text: String) -> [UInt8]? {
+        if let v4 = IPv4Address(text) { return v4.octets }
+        var storage = [UInt8](repeating: 0, count: 16)
+        let ok = storage.withUnsafeMutableBytes { inet_pton(AF_INET6, text, $0.baseAddress) }
+        return ok == 1 ? storage : nil
+    }
+}

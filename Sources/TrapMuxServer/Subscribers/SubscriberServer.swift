@@ -1,0 +1,129 @@
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+#if canImport(Glibc)
+import Glibc
+#endif
+import TrapDecoder
+import TrapEvents
+
+/// The subscriber socket as a service: binds the Unix socket (retrying per the bind policy), checks each
+/// peer's credentials, and on shutdown stops accepting and lets the queues drain until `drain_timeout` after
+/// SIGTERM.
+package struct SubscriberServer: Service {
+    package let settings: TrapMuxConfiguration.SubscriberSettings
+    package let hub: NIOLoopBound<FanOutHub>
+    package let retry: BindRetry
+    /// When the queues must have drained once the server is stopping.
+    package let shutdown: ShutdownDeadline
+    package let gate: StartupGate
+    package let logger: Logger
+
+    package func run() async throws {
+        let path = settings.socket
+        let channel = try await retry.run(path) { try await bind(path) }
+        logger.info("subscriber socket ready", metadata: ["socket.path": "\(path)", "socket.mode": "\(String(settings.socketMode, radix: 8))"])
+        await gate.ready(.subscriberSocket)
+
+        try? await gracefulShutdown()
+
+        try? await channel.close()
+        unlink(path)
+        await drain()
+    }
+
+    private func bind(_ path: String) async throws -> Channel {
+        try SocketPath.prepare(path)
+        let hub = self.hub
+        let allowedUIDs = settings.allowedUIDs
+        let allowedGIDs = settings.allowedGIDs
+        let logger = self.logger
+        let channel = try await ServerBootstrap(group: hub.eventLoop)
+            .serverChannelOption(.backlog, value: 128)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: 64 * 1024, high: 256 * 1024))
+            // Clients such as `echo '{"subscribe":{}}' | socat - UNIX-CONNECT:...` close their sending side
+            // after the request and go on reading.
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    // Out of descriptors (EMFILE/ENFILE), accept would fail at once again: wait instead of spinning.
+                    try channel.pipeline.syncOperations.addHandler(
+                        AcceptBackoffHandler(shouldForwardIOErrorCaught: false) { error in
+                            logger.warning(
+                                "cannot accept subscriber connections; retrying in 1 s",
+                                metadata: ["error": "\(error)"])
+                            return .seconds(1)
+                        })
+                }
+            }
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let access = PeerAccess(uids: allowedUIDs, gids: allowedGIDs, logger: logger)
+                    try channel.pipeline.syncOperations.addHandler(SubscriberHandler(hub: hub.value, access: access))
+                }
+            }
+            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false)
+            .get()
+        guard chmod(path, mode_t(settings.socketMode)) == 0 else {
+            let code = errno
+            try? await channel.close()
+            throw SocketPathError(
+                fault: .init(code: code, file: path, info: "cannot set the socket's mode: \(String(cString: strerror(code)))"))
+        }
+        return channel
+    }
+
+    /// Waits until every subscriber queue is empty, or the shutdown deadline passes.
+    private func drain() async {
+        let clock = ContinuousClock()
+        let deadline = shutdown.instant
+        let hub = self.hub
+        while clock.now < deadline {
+            let drained = (try? await hub.eventLoop.submit { hub.value.isDrained }.get()) ?? true
+            if drained { return }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        logger.warning("subscriber queues not drained within drain_timeout; the rest is dropped at exit")
+    }
+}
+
+/// Who may subscribe: the peer-credential allow-lists (SO_PEERCRED).
+package struct PeerAccess: Sendable {
+    package let uids: [UInt32]
+    package let gids: [UInt32]
+    package let logger: Logger
+
+    /// Whether any check is needed.
+    package var isRestricted: Bool { !uids.isEmpty || !gids.isEmpty }
+
+    /// Succeeds with nil when the peer may subscribe, else with the error to send before closing.
+    package func check(_ channel: Channel) -> EventLoopFuture<SubscriberProtocol.RequestError?> {
+        guard isRestricted else { return channel.eventLoop.makeSucceededFuture(nil) }
+        guard let provider = channel as? SocketOptionProvider else {
+            return channel.eventLoop.makeSucceededFuture(.init(code: "forbidden", message: "peer credentials unavailable"))
+        }
+        let peer: EventLoopFuture<PeerCredential> = provider.unsafeGetSocketOption(
+            level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
+        let logger = self.logger
+        let uids = self.uids
+        let gids = self.gids
+        return peer.map { credentials in
+            if uids.contains(credentials.uid) || gids.contains(credentials.gid) {
+                return nil
+            }
+            logger.warning(
+                "subscriber refused by allowed_uids/allowed_gids",
+                metadata: ["peer.uid": "\(credentials.uid)", "peer.gid": "\(credentials.gid)", "peer.pid": "\(credentials.pid)"])
+            return .init(code: "forbidden", message: "uid \(credentials.uid) / gid \(credentials.gid) may not subscribe")
+        }
+    }
+}
+
+/// The layout of Linux's `struct ucred` (pid, uid, gid), which SO_PEERCRED fills; Glibc's Swift overlay
+/// does not export `ucred` itself.
+package struct PeerCredential: Sendable {
+    package var pid: Int32 = 0
+    package var uid: UInt32 = 0
+    package var gid: UInt32 = 0
+}
