@@ -31,18 +31,25 @@ extension TrapMuxConfiguration {
     /// compares against it.
     package func reloadable(onto running: TrapMuxConfiguration) -> TrapMuxConfiguration {
         var applied = running
-        applied.subscribers.maxSubscribers = subscribers.maxSubscribers
-        applied.subscribers.defaultQueue = subscribers.defaultQueue
-        applied.subscribers.maxQueue = subscribers.maxQueue
-        applied.subscribers.overflowPolicy = subscribers.overflowPolicy
-        applied.subscribers.memoryBudgetBytes = subscribers.memoryBudgetBytes
-        applied.subscribers.maxUnsubscribedConnections = subscribers.maxUnsubscribedConnections
-        applied.subscribers.firstLineTimeout = subscribers.firstLineTimeout
+        applied.subscribers = subscribers.keepingSocket(of: running.subscribers)
         applied.communities = communities
         applied.rateLimit = rateLimit
         applied.relays = relays
         applied.usm = usm
         applied.holdsPassphrases = holdsPassphrases
         return applied
+    }
+}
+
+extension TrapMuxConfiguration.SubscriberSettings {
+    /// These settings with the bound socket's own (path, mode, allow-lists) taken from `running`: they belong to the
+    /// socket that is bound and change only with a restart; every other key is a limit that a reload applies.
+    package func keepingSocket(of running: Self) -> Self {
+        var kept = self
+        kept.socket = running.socket
+        kept.socketMode = running.socketMode
+        kept.allowedUIDs = running.allowedUIDs
+        kept.allowedGIDs = running.allowedGIDs
+        return kept
     }
 }

@@ -14,7 +14,7 @@ import TrapEvents
 /// without losing a trap.
 ///
 /// Each reload reads the same file with the same command-line overrides. Nothing changes unless the whole file is
-/// valid and every new relay target is open; then everything is applied on the hub's event loop in one step, so
+/// valid and every new relay target is open; then everything is applied on the router's event loop in one step, so
 /// each datagram sees either the old configuration or the new one, never a mix. The replaced relay targets still
 /// send what they had queued before their sockets close. Keys that need a restart are reported, not applied.
 package struct ConfigurationReloader: Service {
@@ -24,9 +24,8 @@ package struct ConfigurationReloader: Service {
     package let initial: TrapMuxConfiguration
     /// SIGHUP, trapped before the server reports that it started, so that no early SIGHUP kills the process.
     package let signals: UnixSignalsSequence
-    package let hub: NIOLoopBound<FanOutHub>
-    package let admission: NIOLoopBound<TrapAdmission>
-    package let v3: NIOLoopBound<SNMPv3Receiver>
+    /// What a reload changes, confined to the router's event loop.
+    package let parts: NIOLoopBound<Parts>
     /// This engine, for relay targets in v3 mode and the users' keys.
     package let engine: USMLocalEngine
     package let reporter: ProcessEventReporter
@@ -72,7 +71,7 @@ package struct ConfigurationReloader: Service {
                            "config.key": "\(error.key ?? "-")"])
             return running
         }
-        let eventLoop = hub.eventLoop
+        let eventLoop = parts.eventLoop
         let users: USMUserTable
         do {
             // Keys are derived here, off the event loop: milliseconds per user.
@@ -134,32 +133,27 @@ package struct ConfigurationReloader: Service {
         return applied
     }
 
-    /// Applies the reloadable keys on the hub's loop in one step and starts retiring the relay targets it
+    /// Applies the reloadable keys on the router's loop in one step and starts retiring the relay targets it
     /// replaced; the future (nil when there were none) completes once they have closed.
     private func apply(
         _ configuration: TrapMuxConfiguration, relays opened: [RelayDispatcher.OpenedTarget], users: USMUserTable,
         retireWithin timeout: Duration
     ) async throws -> EventLoopFuture<RelayTarget.Retired>? {
-        let hub = self.hub
-        let admission = self.admission
-        let v3 = self.v3
+        let parts = self.parts
         let reporter = self.reporter
-        let eventLoop = hub.eventLoop
+        let eventLoop = parts.eventLoop
         let deadline = NIODeadline.now() + TimeAmount(timeout)
         return try await eventLoop.submit {
             // Built first: it is the only step that can fail, and nothing may change if it does.
             let dispatcher = opened.isEmpty
                 ? nil : try RelayDispatcher(opened: opened, eventLoop: eventLoop, reporter: reporter)
-            let previous = hub.value.relays
-            // What the previous targets were handed in this loop turn goes out before they stop getting events.
-            previous?.flush()
-            if let previous, let dispatcher {
-                dispatcher.loopGuard = previous.loopGuard
-            }
-            hub.value.relays = dispatcher
-            hub.value.applyLimits(configuration.subscribers)
-            admission.value.apply(communities: configuration.communities, rateLimit: configuration.rateLimit)
-            v3.value.replaceUsers(users)
+            let targets = parts.value
+            let previous = targets.relays.replace(with: dispatcher)
+            targets.subscribers.apply(configuration.subscribers)
+            targets.connections.limit = configuration.subscribers.maxUnsubscribedConnections
+            targets.connections.firstLineTimeout = configuration.subscribers.firstLineTimeout
+            targets.admission.apply(communities: configuration.communities, rateLimit: configuration.rateLimit)
+            targets.v3.replaceUsers(users)
             return previous?.retire(deadline: deadline)
         }.get()
     }
@@ -172,6 +166,28 @@ package struct ConfigurationReloader: Service {
                 metadata: ["relay.unsent": "\(retired.unsent)", "relay.unacknowledged_informs": "\(retired.unacknowledged)"])
         } else {
             logger.info("previous relay targets closed after sending everything they had queued")
+        }
+    }
+}
+
+extension ConfigurationReloader {
+    /// The parts of the running server that a reload changes.
+    package struct Parts {
+        package let relays: RelaySink
+        package let subscribers: SubscriberSink
+        package let connections: ConnectionAdmission
+        package let admission: TrapAdmission
+        package let v3: SNMPv3Receiver
+
+        package init(
+            relays: RelaySink, subscribers: SubscriberSink, connections: ConnectionAdmission, admission: TrapAdmission,
+            v3: SNMPv3Receiver
+        ) {
+            self.relays = relays
+            self.subscribers = subscribers
+            self.connections = connections
+            self.admission = admission
+            self.v3 = v3
         }
     }
 }

@@ -8,22 +8,22 @@ import TrapEvents
 package final class ProcessEventReporter: Sendable {
     private let logger: Logger
     private let processName: String
-    private let hub: NIOLoopBound<FanOutHub>
+    private let router: NIOLoopBound<EventRouter>
 
-    package init(logger: Logger, processName: String, hub: NIOLoopBound<FanOutHub>) {
+    package init(logger: Logger, processName: String, router: NIOLoopBound<EventRouter>) {
         self.logger = logger
         self.processName = processName
-        self.hub = hub
+        self.router = router
     }
 
     /// Logs the event and publishes it; the future completes once it is handed to the subscribers.
     @discardableResult
     package func report(_ event: ProcessEvent) -> EventLoopFuture<Void> {
         log(event)
-        let hub = self.hub
+        let router = self.router
         let at = WallClock.microseconds()
-        return hub.eventLoop.submit {
-            hub.value.publish(event, at: at)
+        return router.eventLoop.submit {
+            router.value.route(event, at: at)
         }
     }
 

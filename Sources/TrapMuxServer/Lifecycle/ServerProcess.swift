@@ -15,20 +15,24 @@ package enum ServerProcess {
         _ configuration: TrapMuxConfiguration, source: ConfigurationSource, names: MIBNames?, on eventLoop: EventLoop,
         logger: Logger
     ) async throws -> ProcessEvent.TerminationCause {
-        let hub = try await eventLoop.submit {
-            NIOLoopBound(
-                FanOutHub(
-                    eventLoop: eventLoop, processName: configuration.name, names: names,
-                    listenPorts: Set(configuration.listen.map(\.port)), settings: configuration.subscribers,
-                    logger: logger),
-                eventLoop: eventLoop)
+        let renderer = EventRenderer(processName: configuration.name, names: names)
+        let router = try await eventLoop.submit {
+            NIOLoopBound(EventRouter(eventLoop: eventLoop, renderer: renderer), eventLoop: eventLoop)
         }.get()
-        let reporter = ProcessEventReporter(logger: logger, processName: configuration.name, hub: hub)
-        try await eventLoop.submit {
-            hub.value.onMemoryFull = { event in
-                reporter.log(event)
-                hub.value.publish(event, at: WallClock.microseconds())
-            }
+        let reporter = ProcessEventReporter(logger: logger, processName: configuration.name, router: router)
+        let engine = SNMPEngineStart.start(configuration, reporter: reporter, logger: logger)
+        let users = try SNMPEngineStart.userTable(configuration, engine: engine)
+        let opened = try await RelayDispatcher.open(
+            configuration.relays, listen: configuration.listen, engine: engine, on: eventLoop, logger: logger)
+        let parts = try await eventLoop.submit {
+            let made = try Parts(
+                configuration, router: router.value, relays: opened, users: users, engine: engine, reporter: reporter,
+                logger: logger)
+            return BoundParts(
+                all: NIOLoopBound(made, eventLoop: eventLoop),
+                subscriberSocket: NIOLoopBound(made.subscriberSocket, eventLoop: eventLoop),
+                listener: NIOLoopBound(made.listener, eventLoop: eventLoop),
+                reloadable: NIOLoopBound(made.reloadable, eventLoop: eventLoop))
         }.get()
 
         let gate = StartupGate(parts: [.listeners, .subscriberSocket]) {
@@ -37,37 +41,17 @@ package enum ServerProcess {
         let shutdown = ShutdownDeadline(drainTimeout: configuration.drainTimeout)
         let retry = BindRetry(interval: configuration.retryInterval, period: configuration.retryPeriod, reporter: reporter)
         let subscriberServer = SubscriberServer(
-            settings: configuration.subscribers, hub: hub, retry: retry, shutdown: shutdown,
-            gate: gate, logger: logger)
-        let engine = SNMPEngineStart.start(configuration, reporter: reporter, logger: logger)
-        let users = try SNMPEngineStart.userTable(configuration, engine: engine)
-        let v3 = try await eventLoop.submit {
-            let receiver = SNMPv3Receiver(users: users, engine: engine, logger: logger)
-            hub.value.v3 = receiver
-            return NIOLoopBound(receiver, eventLoop: eventLoop)
-        }.get()
-        let admission = try await eventLoop.submit {
-            NIOLoopBound(
-                TrapAdmission(communities: configuration.communities, rateLimit: configuration.rateLimit),
-                eventLoop: eventLoop)
-        }.get()
+            settings: configuration.subscribers, parts: parts.subscriberSocket, retry: retry,
+            shutdown: shutdown, gate: gate, logger: logger)
         let listener = TrapListener(
             addresses: configuration.listen, receiveBufferBytes: configuration.receiveBufferBytes,
-            admission: admission, v3: v3, hub: hub, retry: retry, gate: gate, logger: logger)
-
-        let opened = try await RelayDispatcher.open(
-            configuration.relays, listen: configuration.listen, engine: engine, on: eventLoop, logger: logger)
-        try await eventLoop.submit {
-            if !opened.isEmpty {
-                hub.value.relays = try RelayDispatcher(opened: opened, eventLoop: eventLoop, reporter: reporter)
-            }
-        }.get()
-
+            parts: parts.listener, retry: retry, gate: gate, logger: logger)
         // Trapped before anything can report the start, so a SIGHUP sent once the server is up never finds the
         // default action (which would end the process).
         let reloader = ConfigurationReloader(
-            source: source, initial: configuration, signals: await UnixSignalsSequence(trapping: .sighup), hub: hub,
-            admission: admission, v3: v3, engine: engine, reporter: reporter, logger: logger, shutdown: shutdown)
+            source: source, initial: configuration, signals: await UnixSignalsSequence(trapping: .sighup),
+            parts: parts.reloadable, engine: engine, reporter: reporter, logger: logger,
+            shutdown: shutdown)
 
         // Started in this order and stopped in reverse: reloading stops first, then the listeners, then the queues
         // drain.
@@ -90,9 +74,68 @@ package enum ServerProcess {
         }
         try? await reporter.report(.terminated(cause)).get()
         try? await eventLoop.flatSubmit {
-            hub.value.relays?.close()
-            return hub.value.closeAll()
+            parts.all.value.relays.close()
+            return parts.all.value.subscribers.closeAll()
         }.get()
         return cause
+    }
+
+    /// The parts, bound to their loop, as each service takes them.
+    private struct BoundParts: Sendable {
+        let all: NIOLoopBound<Parts>
+        let subscriberSocket: NIOLoopBound<SubscriberServer.Parts>
+        let listener: NIOLoopBound<TrapListener.Parts>
+        let reloadable: NIOLoopBound<ConfigurationReloader.Parts>
+    }
+
+    /// Everything that lives on the event loop, made there, and the views each service gets of it.
+    private struct Parts {
+        let router: EventRouter
+        let subscribers: SubscriberSink
+        let connections: ConnectionAdmission
+        let relays: RelaySink
+        let admission: TrapAdmission
+        let statistics: ReceiveStatistics
+        let v3: SNMPv3Receiver
+        let stats: StatsReport
+
+        init(
+            _ configuration: TrapMuxConfiguration, router: EventRouter, relays opened: [RelayDispatcher.OpenedTarget],
+            users: USMUserTable, engine: USMLocalEngine, reporter: ProcessEventReporter, logger: Logger
+        ) throws {
+            self.router = router
+            subscribers = SubscriberSink(eventLoop: router.eventLoop, limits: configuration.subscribers, logger: logger)
+            subscribers.reportMemoryFull = { [router] event in
+                reporter.log(event)
+                router.route(event, at: WallClock.microseconds())
+            }
+            connections = ConnectionAdmission(
+                limit: configuration.subscribers.maxUnsubscribedConnections,
+                firstLineTimeout: configuration.subscribers.firstLineTimeout)
+            relays = RelaySink(
+                dispatcher: opened.isEmpty
+                    ? nil : try RelayDispatcher(opened: opened, eventLoop: router.eventLoop, reporter: reporter))
+            admission = TrapAdmission(communities: configuration.communities, rateLimit: configuration.rateLimit)
+            statistics = ReceiveStatistics()
+            v3 = SNMPv3Receiver(users: users, engine: engine, logger: logger)
+            stats = StatsReport(
+                processName: configuration.name, listenPorts: Set(configuration.listen.map(\.port)), router: router,
+                receive: statistics, subscribers: subscribers, connections: connections, relays: relays, v3: v3)
+            router.add(subscribers)
+            router.add(relays)
+        }
+
+        var subscriberSocket: SubscriberServer.Parts {
+            SubscriberServer.Parts(sink: subscribers, admission: connections, router: router, stats: stats)
+        }
+
+        var listener: TrapListener.Parts {
+            TrapListener.Parts(router: router, relays: relays, statistics: statistics, admission: admission, v3: v3)
+        }
+
+        var reloadable: ConfigurationReloader.Parts {
+            ConfigurationReloader.Parts(
+                relays: relays, subscribers: subscribers, connections: connections, admission: admission, v3: v3)
+        }
     }
 }

@@ -4,13 +4,16 @@ import SNMPSecurity
 import TrapDecoder
 import TrapEvents
 
-/// Turns each received datagram into an event: decode, check, classify, hand to the hub, answer informs.
-/// Runs on the hub's event loop, so handing over is a plain call.
+/// Turns each received datagram into an event: decode (USM for SNMPv3), check, classify, hand to the router, answer
+/// informs.
+/// Runs on the router's event loop, so handing over is a plain call.
 package final class DatagramHandler: ChannelInboundHandler {
     package typealias InboundIn = AddressedEnvelope<ByteBuffer>
     package typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 
-    private let hub: FanOutHub
+    private let router: EventRouter
+    private let relays: RelaySink
+    private let statistics: ReceiveStatistics
     /// Shared with the other listeners and replaced in place by a reload, hence read per datagram.
     private let admission: TrapAdmission
     /// USM processing, shared with the other listeners.
@@ -21,17 +24,19 @@ package final class DatagramHandler: ChannelInboundHandler {
     private var needsFlush = false
     private var lastSource: (address: SocketAddress, source: SourceAddress)?
 
-    package init(hub: FanOutHub, admission: TrapAdmission, v3: SNMPv3Receiver, logger: Logger) {
-        self.hub = hub
-        self.admission = admission
-        self.v3 = v3
+    package init(_ parts: TrapListener.Parts, logger: Logger) {
+        self.router = parts.router
+        self.relays = parts.relays
+        self.statistics = parts.statistics
+        self.admission = parts.admission
+        self.v3 = parts.v3
         self.logger = logger
     }
 
     package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
         let receivedAt = WallClock.microseconds()
-        hub.counters.datagrams += 1
+        statistics.datagrams += 1
         let source: SourceAddress
         // Traps come in bursts from the same sender; its text form is made once per burst.
         if let last = lastSource, last.address == envelope.remoteAddress {
@@ -51,7 +56,7 @@ package final class DatagramHandler: ChannelInboundHandler {
         } catch {
             // A v3 discovery probe (a GetRequest) is no notification, yet USM must answer it.
             guard TrapMessage.declaredVersion(of: datagram[...]) == .v3 else {
-                hub.counters.decodeErrors[error.kind, default: 0] += 1
+                statistics.decodeErrors[error.kind, default: 0] += 1
                 errorLog.record(error, from: source, length: datagram.count, logger: logger)
                 return
             }
@@ -65,7 +70,7 @@ package final class DatagramHandler: ChannelInboundHandler {
                 message = incoming.message
             case .refused(let error, let report):
                 if let decodingError = error.decodingError, error.kind == .snmpInASNParseErrs {
-                    hub.counters.decodeErrors[decodingError.kind, default: 0] += 1
+                    statistics.decodeErrors[decodingError.kind, default: 0] += 1
                 }
                 if let report {
                     reply(report, to: envelope.remoteAddress, context: context)
@@ -74,17 +79,16 @@ package final class DatagramHandler: ChannelInboundHandler {
             }
         } else {
             guard admission.allows(community: message.community) else {
-                hub.counters.communityRejected += 1
+                statistics.communityRejected += 1
                 return
             }
         }
         if !admission.admit(source.ip, now: .now()) {
-            hub.counters.rateLimited += 1
+            statistics.rateLimited += 1
             return
         }
         guard let classification = message.classify(source: source.ipText) else { return }
-        if let relays = hub.relays, relays.cameBack(message, from: source) {
-            hub.counters.relayLoops += 1
+        if relays.cameBack(message, from: source) {
             if loopLog.allows() {
                 logger.warning(
                     "a trap this server relayed came back from another receiver (a relay loop); dropped, not relayed again (logged once a minute; all are counted as relay_loops_dropped)",
@@ -94,21 +98,16 @@ package final class DatagramHandler: ChannelInboundHandler {
         }
 
         let event = TrapEvent(
-            seq: hub.nextSeq(), receivedAt: receivedAt, source: source, datagram: datagram, message: message,
+            seq: router.nextSeq(), receivedAt: receivedAt, source: source, datagram: datagram, message: message,
             classification: classification)
-        hub.publish(event)
-        switch message.version {
-        case .v1: hub.counters.v1Traps += 1
-        case .v2c: hub.counters.v2cTraps += 1
-        case .v3: hub.counters.v3Traps += 1
-        }
-        hub.counters.trapsByGeneric[Int(classification.generic.rawValue)] += 1
+        router.route(event)
+        statistics.accepted(message.version, generic: classification.generic)
 
         // RFC 3416 §4.2.7: acknowledge an inform once it is accepted for delivery.
         let response = incomingV3.map { v3.response(to: $0) } ?? message.informResponse()
         if let response {
             reply(response, to: envelope.remoteAddress, context: context)
-            hub.counters.informsAnswered += 1
+            statistics.informsAnswered += 1
         }
     }
 
@@ -120,7 +119,7 @@ package final class DatagramHandler: ChannelInboundHandler {
     }
 
     package func channelReadComplete(context: ChannelHandlerContext) {
-        hub.flush()
+        router.flush()
         admission.summarise(now: .now(), logger: logger)
         if needsFlush {
             needsFlush = false

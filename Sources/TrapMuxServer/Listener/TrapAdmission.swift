@@ -5,7 +5,7 @@ import TrapEvents
 
 /// The checks a decoded trap passes before delivery: the community allow-list and the per-source rate limit.
 ///
-/// One instance is shared by every listener channel and lives on the hub's event loop, so SIGHUP can replace the
+/// One instance is shared by every listener channel and lives on the router's event loop, so SIGHUP can replace the
 /// rules between two datagrams (`apply`) without a lock and without a listener being rebound.
 package final class TrapAdmission {
     /// Allowed communities as bytes; empty = every community.

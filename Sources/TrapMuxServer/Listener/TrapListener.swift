@@ -15,11 +15,8 @@ package struct TrapListener: Service {
 
     package let addresses: [ListenAddress]
     package let receiveBufferBytes: Int
-    /// Community and rate-limit checks, shared by every listener channel (a reload replaces their rules).
-    package let admission: NIOLoopBound<TrapAdmission>
-    /// SNMPv3 processing, shared by every listener channel.
-    package let v3: NIOLoopBound<SNMPv3Receiver>
-    package let hub: NIOLoopBound<FanOutHub>
+    /// What every listener channel shares, confined to the router's event loop.
+    package let parts: NIOLoopBound<Parts>
     package let retry: BindRetry
     package let gate: StartupGate
     package let logger: Logger
@@ -44,11 +41,9 @@ package struct TrapListener: Service {
     }
 
     private func bind(_ address: ListenAddress) async throws -> Channel {
-        let hub = self.hub
-        let admission = self.admission
-        let v3 = self.v3
+        let parts = self.parts
         let logger = self.logger
-        var bootstrap = DatagramBootstrap(group: hub.eventLoop)
+        var bootstrap = DatagramBootstrap(group: parts.eventLoop)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.datagramVectorReadMessageCount, value: Self.messagesPerRead)
             .channelOption(
@@ -62,8 +57,7 @@ package struct TrapListener: Service {
         let channel = try await bootstrap
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        DatagramHandler(hub: hub.value, admission: admission.value, v3: v3.value, logger: logger))
+                    try channel.pipeline.syncOperations.addHandler(DatagramHandler(parts.value, logger: logger))
                 }
             }
             .bind(host: address.host, port: address.port)
@@ -89,5 +83,32 @@ package struct TrapListener: Service {
             logger.info("listening", metadata: metadata)
         }
         return channel
+    }
+}
+
+extension TrapListener {
+    /// What the listener channels work with: shared by all of them, confined to the router's event loop.
+    package struct Parts {
+        /// Where accepted traps go.
+        package let router: EventRouter
+        /// The relays, asked whether a trap is one of theirs coming back.
+        package let relays: RelaySink
+        /// The receive path's counters.
+        package let statistics: ReceiveStatistics
+        /// Community and rate-limit checks (a reload replaces their rules).
+        package let admission: TrapAdmission
+        /// SNMPv3 processing.
+        package let v3: SNMPv3Receiver
+
+        package init(
+            router: EventRouter, relays: RelaySink, statistics: ReceiveStatistics, admission: TrapAdmission,
+            v3: SNMPv3Receiver
+        ) {
+            self.router = router
+            self.relays = relays
+            self.statistics = statistics
+            self.admission = admission
+            self.v3 = v3
+        }
     }
 }

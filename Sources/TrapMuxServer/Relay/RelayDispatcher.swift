@@ -9,8 +9,6 @@ import TrapEvents
 /// and sends once per receive batch. Confined to the hub's event loop.
 package final class RelayDispatcher {
     private(set) var targets: [RelayTarget] = []
-    /// What the targets sent recently (see `RelayLoopGuard`); a reload hands it to the new dispatcher.
-    package var loopGuard = RelayLoopGuard()
     package let eventLoop: EventLoop
     private var timer: RepeatedTask?
 
@@ -124,23 +122,12 @@ package final class RelayDispatcher {
         }
     }
 
-    /// Offers the event to every target (each applies its filter), remembering what was sent so that it is
-    /// recognised if it comes back.
-    package func forward(_ event: TrapEvent) {
-        var now: NIODeadline?
+    /// Offers the event to every target (each applies its filter); `sent` learns what each will send, for the
+    /// loop guard.
+    package func forward(_ event: TrapEvent, sent: (RelayTarget.Sent) -> Void) {
         for target in targets {
-            guard let sent = target.offer(event) else { continue }
-            let time = now ?? NIODeadline.now()
-            now = time
-            loopGuard.record(
-                sent.kind, sent.message, from: event.source, assignedRequestID: sent.assignedRequestID, now: time)
+            if let one = target.offer(event) { sent(one) }
         }
-    }
-
-    /// Whether a received notification is one this server relayed, coming back through another receiver.
-    package func cameBack(_ message: TrapMessage, from source: SourceAddress) -> Bool {
-        guard !loopGuard.isEmpty else { return false }
-        return loopGuard.isLoop(message, from: source, now: .now())
     }
 
     /// Sends what the batch queued.

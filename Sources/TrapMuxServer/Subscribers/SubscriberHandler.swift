@@ -4,7 +4,7 @@ import TrapDecoder
 import TrapEvents
 
 /// One connection on the subscriber socket: frames request lines, answers them, and registers the
-/// subscription with the hub. Runs on the hub's event loop.
+/// subscription with the subscriber sink. Runs on the router's event loop.
 ///
 /// A client costs the server only what it is allowed: until it subscribes it counts against
 /// `max_unsubscribed_connections` (at the limit, the oldest connection that has not sent a line yet makes room)
@@ -21,14 +21,17 @@ package final class SubscriberHandler: ChannelDuplexHandler {
     /// Bytes of answers a connection may have waiting for its socket before its next request waits.
     package static let answerAllowance = 64 << 10
 
-    private let hub: FanOutHub
+    private let sink: SubscriberSink
+    private let admission: ConnectionAdmission
+    private let router: EventRouter
+    private let stats: StatsReport
     private let access: PeerAccess
     private var state = SubscriberConnectionState()
     private var pending = ByteBuffer()
     private var subscriber: Subscriber?
     /// Whether the peer's credentials passed the allow-lists; requests wait until they have.
     private var admitted = false
-    /// Whether the hub counted this connection as unsubscribed (see `FanOutHub.admitConnection`).
+    /// Whether this connection is counted as unsubscribed (see `ConnectionAdmission.admit`).
     private var countedAsUnsubscribed = false
     /// Closes the connection if no complete line has come by `first_line_timeout`.
     private var firstLineTimer: Scheduled<Void>?
@@ -41,14 +44,19 @@ package final class SubscriberHandler: ChannelDuplexHandler {
     /// A stats answer waits for the kernel's counters; later requests wait behind it, to be answered in order.
     private var statsPending = false
 
-    package init(hub: FanOutHub, access: PeerAccess) {
-        self.hub = hub
+    package init(
+        sink: SubscriberSink, admission: ConnectionAdmission, router: EventRouter, stats: StatsReport, access: PeerAccess
+    ) {
+        self.sink = sink
+        self.admission = admission
+        self.router = router
+        self.stats = stats
         self.access = access
     }
 
     package func channelActive(context: ChannelHandlerContext) {
         context.fireChannelActive()
-        guard hub.admitConnection(context.channel) else {
+        guard admission.admit(context.channel) else {
             state.refuse()
             writeErrorAndClose(
                 .init(code: "too_many_connections", message: "max_unsubscribed_connections reached; try later"),
@@ -57,7 +65,7 @@ package final class SubscriberHandler: ChannelDuplexHandler {
         }
         countedAsUnsubscribed = true
         let loopBoundSelf = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        firstLineTimer = context.eventLoop.scheduleTask(in: TimeAmount(hub.settings.firstLineTimeout)) {
+        firstLineTimer = context.eventLoop.scheduleTask(in: TimeAmount(admission.firstLineTimeout)) {
             let (handler, context) = loopBoundSelf.value
             handler.firstLineTimedOut(context: context)
         }
@@ -80,8 +88,8 @@ package final class SubscriberHandler: ChannelDuplexHandler {
     private func firstLineTimedOut(context: ChannelHandlerContext) {
         firstLineTimer = nil
         guard state.phase == .awaitingFirstRequest else { return }
-        hub.counters.connectionsIdleClosed += 1
-        perform(state.firstLineTimedOut(after: hub.settings.firstLineTimeout), context: context)
+        admission.firstLineTimedOut()
+        perform(state.firstLineTimedOut(after: admission.firstLineTimeout), context: context)
     }
 
     package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -96,7 +104,7 @@ package final class SubscriberHandler: ChannelDuplexHandler {
     /// answers waiting for the socket exceed the allowance, or it has some and the memory budget is used up.
     private func answersBackedUp(_ context: ChannelHandlerContext) -> Bool {
         statsPending || !context.channel.isWritable || outstandingAnswerBytes > Self.answerAllowance
-            || (outstandingAnswerBytes > 0 && hub.isOverBudget)
+            || (outstandingAnswerBytes > 0 && sink.isOverBudget)
     }
 
     private func processLines(context: ChannelHandlerContext) {
@@ -123,7 +131,7 @@ package final class SubscriberHandler: ChannelDuplexHandler {
             if let timer = firstLineTimer {
                 timer.cancel()
                 firstLineTimer = nil
-                hub.firstLineReceived(on: context.channel)
+                admission.firstLineReceived(on: context.channel)
             }
             let request: Result<SubscriberProtocol.Request, SubscriberProtocol.RequestError>
             do {
@@ -149,7 +157,7 @@ package final class SubscriberHandler: ChannelDuplexHandler {
     private func perform(_ action: SubscriberConnectionState.Action, context: ChannelHandlerContext) {
         switch action {
         case .subscribe(let subscription):
-            guard let subscriber = hub.add(channel: context.channel, subscription: subscription) else {
+            guard let subscriber = sink.add(channel: context.channel, subscription: subscription) else {
                 perform(state.subscriptionRefused(), context: context)
                 return
             }
@@ -159,7 +167,7 @@ package final class SubscriberHandler: ChannelDuplexHandler {
         case .answerStats:
             answerStats(context: context)
         case .answerPing:
-            answer(SubscriberProtocol.pong(seq: hub.lastSeq), context: context)
+            answer(SubscriberProtocol.pong(seq: router.lastSeq), context: context)
         case .answerError(let error, let thenClose):
             if thenClose {
                 writeErrorAndClose(error, context: context)
@@ -180,7 +188,7 @@ package final class SubscriberHandler: ChannelDuplexHandler {
     /// Writes an answer, charged to the memory budget until the socket has taken it.
     private func answer(_ line: [UInt8], context: ChannelHandlerContext) {
         let size = line.count
-        hub.chargeAnswer(size)
+        sink.chargeAnswer(size)
         outstandingAnswerBytes += size
         let loopBoundSelf = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: line))).whenComplete { _ in
@@ -192,7 +200,7 @@ package final class SubscriberHandler: ChannelDuplexHandler {
     /// Reads the kernel's counters off the event loop (file I/O in /proc), then answers with every counter.
     private func answerStats(context: ChannelHandlerContext) {
         statsPending = true
-        let ports = hub.listenPorts
+        let ports = stats.listenPorts
         let loopBoundSelf = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
         DispatchQueue.global().async {
@@ -201,7 +209,7 @@ package final class SubscriberHandler: ChannelDuplexHandler {
                 let (handler, context) = loopBoundSelf.value
                 handler.statsPending = false
                 guard context.channel.isActive else { return }
-                handler.answer(handler.hub.statsLine(kernel: kernel), context: context)
+                handler.answer(handler.stats.line(kernel: kernel), context: context)
                 handler.resumeRequests(context: context)
             }
         }
@@ -209,7 +217,7 @@ package final class SubscriberHandler: ChannelDuplexHandler {
 
     private func answerLeft(_ size: Int, context: ChannelHandlerContext) {
         outstandingAnswerBytes -= size
-        hub.releaseAnswer(size)
+        sink.releaseAnswer(size)
         resumeRequests(context: context)
     }
 
@@ -236,7 +244,7 @@ package final class SubscriberHandler: ChannelDuplexHandler {
     package func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable {
             if let subscriber {
-                hub.pump(subscriber)
+                sink.pump(subscriber)
             }
             resumeRequests(context: context)
         }
@@ -258,7 +266,7 @@ package final class SubscriberHandler: ChannelDuplexHandler {
         firstLineTimer = nil
         leaveUnsubscribed(context.channel)
         if let subscriber {
-            hub.remove(subscriber)
+            sink.remove(subscriber)
             self.subscriber = nil
         }
         context.fireChannelInactive()
@@ -267,7 +275,7 @@ package final class SubscriberHandler: ChannelDuplexHandler {
     private func leaveUnsubscribed(_ channel: Channel) {
         if countedAsUnsubscribed {
             countedAsUnsubscribed = false
-            hub.connectionLeftUnsubscribed(channel)
+            admission.left(channel)
         }
     }
 

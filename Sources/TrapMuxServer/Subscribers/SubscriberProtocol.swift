@@ -41,16 +41,10 @@ package enum SubscriberProtocol {
     /// What a client asked for in `subscribe`.
     package struct Subscription: Equatable {
         package var name = ""
-        package var format = Format.json
+        package var format = EventFormat.json
         package var processEvents = true
         package var queue: Int?
         package var filter = SubscriptionFilter()
-    }
-
-    /// How events are written to a subscriber.
-    package enum Format: String, Sendable {
-        case json
-        case text
     }
 
     /// A request the server cannot accept.
@@ -96,8 +90,8 @@ package enum SubscriberProtocol {
                 subscription.name = name
             case ("name", _):
                 throw RequestError(code: "bad_subscribe", message: "name must be a string of at most 256 bytes")
-            case ("format", .string(let text)) where Format(rawValue: text) != nil:
-                subscription.format = Format(rawValue: text)!
+            case ("format", .string(let text)) where EventFormat(rawValue: text) != nil:
+                subscription.format = EventFormat(rawValue: text)!
             case ("format", _):
                 throw RequestError(code: "bad_subscribe", message: "format must be \"json\" or \"text\"")
             case ("process_events", .bool(let flag)):

@@ -13,7 +13,8 @@ import TrapEvents
 /// SIGTERM.
 package struct SubscriberServer: Service {
     package let settings: TrapMuxConfiguration.SubscriberSettings
-    package let hub: NIOLoopBound<FanOutHub>
+    /// What each connection works with, confined to the router's event loop.
+    package let parts: NIOLoopBound<Parts>
     package let retry: BindRetry
     /// When the queues must have drained once the server is stopping.
     package let shutdown: ShutdownDeadline
@@ -35,11 +36,11 @@ package struct SubscriberServer: Service {
 
     private func bind(_ path: String) async throws -> Channel {
         try SocketPath.prepare(path)
-        let hub = self.hub
+        let parts = self.parts
         let allowedUIDs = settings.allowedUIDs
         let allowedGIDs = settings.allowedGIDs
         let logger = self.logger
-        let channel = try await ServerBootstrap(group: hub.eventLoop)
+        let channel = try await ServerBootstrap(group: parts.eventLoop)
             .serverChannelOption(.backlog, value: 128)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 64 * 1024, high: 256 * 1024))
             // Clients such as `echo '{"subscribe":{}}' | socat - UNIX-CONNECT:...` close their sending side
@@ -60,7 +61,11 @@ package struct SubscriberServer: Service {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let access = PeerAccess(uids: allowedUIDs, gids: allowedGIDs, logger: logger)
-                    try channel.pipeline.syncOperations.addHandler(SubscriberHandler(hub: hub.value, access: access))
+                    let value = parts.value
+                    try channel.pipeline.syncOperations.addHandler(
+                        SubscriberHandler(
+                            sink: value.sink, admission: value.admission, router: value.router, stats: value.stats,
+                            access: access))
                 }
             }
             .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false)
@@ -78,9 +83,9 @@ package struct SubscriberServer: Service {
     private func drain() async {
         let clock = ContinuousClock()
         let deadline = shutdown.instant
-        let hub = self.hub
+        let parts = self.parts
         while clock.now < deadline {
-            let drained = (try? await hub.eventLoop.submit { hub.value.isDrained }.get()) ?? true
+            let drained = (try? await parts.eventLoop.submit { parts.value.sink.isDrained }.get()) ?? true
             if drained { return }
             try? await Task.sleep(for: .milliseconds(20))
         }
@@ -126,4 +131,21 @@ package struct PeerCredential: Sendable {
     package var pid: Int32 = 0
     package var uid: UInt32 = 0
     package var gid: UInt32 = 0
+}
+
+extension SubscriberServer {
+    /// The server's parts a subscriber connection talks to.
+    package struct Parts {
+        package let sink: SubscriberSink
+        package let admission: ConnectionAdmission
+        package let router: EventRouter
+        package let stats: StatsReport
+
+        package init(sink: SubscriberSink, admission: ConnectionAdmission, router: EventRouter, stats: StatsReport) {
+            self.sink = sink
+            self.admission = admission
+            self.router = router
+            self.stats = stats
+        }
+    }
 }
