@@ -151,13 +151,6 @@ package struct JSONWriter: ~Copyable {
         needsComma = true
     }
 
-    /// Writes pre-encoded JSON as a value.
-    package mutating func raw(_ json: some Collection<UInt8>) {
-        separate()
-        output.append(contentsOf: json)
-        needsComma = true
-    }
-
     /// Writes a JSON string whose text `render` appends and which needs no escaping (digits and dots).
     @inline(__always)
     private mutating func quoted(_ render: (inout OutputBytes) -> Void) {

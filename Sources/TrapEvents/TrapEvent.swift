@@ -28,11 +28,6 @@ package struct TrapEvent: Sendable {
         self.classification = classification
     }
 
-    /// The event as one JSON line (SPEC §6), newline included.
-    package func jsonLine(processName: String, names: MIBNames?) -> [UInt8] {
-        withJSONLine(processName: processName, names: names) { Array($0) }
-    }
-
     /// Hands the event's JSON line to `body`, which copies what it keeps.
     package func withJSONLine<R>(processName: String, names: MIBNames?, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         var writer = JSONWriter(capacity: 256 + message.varbinds.count * 96)
@@ -50,14 +45,6 @@ package struct TrapEvent: Sendable {
         writer.string(rendered: text)
         writer.endObject()
         return writer.withLine(body)
-    }
-
-    /// The operator message (SPEC §5).
-    package func text(processName: String, names: MIBNames?) -> String {
-        var memo = NameMemo(names)
-        var text = OutputBytes(capacity: 192 + message.varbinds.count * 80)
-        appendText(processName: processName, names: &memo, to: &text)
-        return text.string
     }
 
     /// The operator message as one line, newline included.

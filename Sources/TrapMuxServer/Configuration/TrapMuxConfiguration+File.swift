@@ -78,53 +78,9 @@ extension TrapMuxConfiguration {
         }
         var configuration = TrapMuxConfiguration()
         var top = KeyReader(table: document.root, file: file)
-        configuration.name = try top.string("name") ?? configuration.name
-        if let listen = try top.strings("listen") {
-            configuration.listen = try listen.map { (text, line) throws(ConfigurationError) in
-                guard let address = ListenAddress(text) else {
-                    throw ConfigurationError(
-                        file: file, line: line, key: "listen",
-                        message: "expected \"ip:port\" such as \"0.0.0.0:162\" or \"[::]:162\", found \"\(text)\"")
-                }
-                return address
-            }
-            guard !configuration.listen.isEmpty else {
-                throw top.error("listen", "expected at least one address")
-            }
-        }
-        configuration.receiveBufferBytes =
-            try top.integer("receive_buffer_bytes", in: 0...(1 << 30)) ?? configuration.receiveBufferBytes
-        configuration.communities = try top.strings("communities")?.map(\.0) ?? []
-        configuration.retryInterval = try top.duration("retry_interval") ?? configuration.retryInterval
-        configuration.retryPeriod = try top.duration("retry_period") ?? configuration.retryPeriod
-        configuration.drainTimeout = try top.duration("drain_timeout") ?? configuration.drainTimeout
-        if let level = try top.string("log_level") {
-            guard let value = Logger.Level(rawValue: level) else {
-                let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: "|")
-                throw top.error("log_level", "expected one of \(levels), found \"\(level)\"")
-            }
-            configuration.logLevel = value
-        }
-        if let format = try top.string("log_format") {
-            guard let value = LogFormat(rawValue: format) else {
-                let formats = LogFormat.allCases.map(\.rawValue).joined(separator: "|")
-                throw top.error("log_format", "expected one of \(formats), found \"\(format)\"")
-            }
-            configuration.logFormat = value
-        }
-        configuration.engineID = try top.engineID("engine_id")
-        configuration.stateDirectory = try top.string("state_dir") ?? configuration.stateDirectory
+        try configuration.readTopLevel(&top, file: file)
         if var usm = try top.table("usm") {
-            for var reader in try usm.tables("user") ?? [] {
-                let user = try reader.usmUser(holdsPassphrases: &configuration.holdsPassphrases)
-                // Looked up by (engine, name): the same name may exist once per engine.
-                if configuration.usm.users.contains(where: { $0.name == user.name && $0.engineID == user.engineID }) {
-                    throw reader.error("name", "user \"\(user.name)\" is configured twice for the same engine")
-                }
-                try reader.rejectUnknownKeys()
-                configuration.usm.users.append(user)
-            }
-            try usm.rejectUnknownKeys()
+            try configuration.readUSM(&usm)
         }
         let subscribersTable = try top.table("subscribers")
         let mibsTable = try top.table("mibs")
@@ -146,45 +102,10 @@ extension TrapMuxConfiguration {
                     holdsPassphrases: &configuration.holdsPassphrases))
         }
         if var reader = rateLimitTable {
-            let rate = try reader.integer("rate", in: 1...10_000_000)
-            let burst = try reader.integer("burst", in: 1...10_000_000)
-            guard let rate else { throw reader.error("rate", "expected rate = traps per second per source") }
-            configuration.rateLimit = RateLimitSettings(rate: rate, burst: burst ?? max(1, rate))
-            try reader.rejectUnknownKeys()
+            configuration.rateLimit = try RateLimitSettings(&reader)
         }
-
         if var reader = subscribersTable {
-            var settings = configuration.subscribers
-            settings.socket = try reader.string("socket") ?? settings.socket
-            if let mode = try reader.string("socket_mode") {
-                guard let bits = UInt32(mode, radix: 8), bits <= 0o777 else {
-                    throw reader.error("socket_mode", "expected an octal mode string such as \"0660\", found \"\(mode)\"")
-                }
-                settings.socketMode = bits
-            }
-            settings.allowedUIDs = try reader.ids("allowed_uids") ?? []
-            settings.allowedGIDs = try reader.ids("allowed_gids") ?? []
-            settings.maxSubscribers = try reader.integer("max_subscribers", in: 1...10_000) ?? settings.maxSubscribers
-            settings.defaultQueue = try reader.integer("default_queue", in: 1...10_000_000) ?? settings.defaultQueue
-            settings.maxQueue = try reader.integer("max_queue", in: 1...10_000_000) ?? settings.maxQueue
-            if let policy = try reader.string("overflow_policy") {
-                guard let value = OverflowPolicy(rawValue: policy) else {
-                    throw reader.error(
-                        "overflow_policy",
-                        "expected one of \(OverflowPolicy.allCases.map(\.rawValue).joined(separator: "|")), found \"\(policy)\"")
-                }
-                settings.overflowPolicy = value
-            }
-            settings.memoryBudgetBytes =
-                try reader.integer("memory_budget_bytes", in: 65_536...(1 << 40)) ?? settings.memoryBudgetBytes
-            settings.maxUnsubscribedConnections =
-                try reader.integer("max_unsubscribed_connections", in: 1...10_000) ?? settings.maxUnsubscribedConnections
-            settings.firstLineTimeout = try reader.duration("first_line_timeout") ?? settings.firstLineTimeout
-            guard settings.defaultQueue <= settings.maxQueue else {
-                throw reader.error("default_queue", "must not exceed max_queue (\(settings.maxQueue))")
-            }
-            try reader.rejectUnknownKeys()
-            configuration.subscribers = settings
+            configuration.subscribers = try SubscriberSettings(&reader)
         }
         if var reader = mibsTable {
             configuration.mibs.enabled = try reader.bool("enabled") ?? configuration.mibs.enabled
@@ -193,6 +114,86 @@ extension TrapMuxConfiguration {
             try reader.rejectUnknownKeys()
         }
         return configuration
+    }
+
+    /// The keys of the top level (tables aside).
+    private mutating func readTopLevel(_ top: inout KeyReader, file: String) throws(ConfigurationError) {
+        name = try top.string("name") ?? name
+        if let addresses = try top.strings("listen") {
+            listen = try addresses.map { (text, line) throws(ConfigurationError) in
+                guard let address = ListenAddress(text) else {
+                    throw ConfigurationError(
+                        file: file, line: line, key: "listen",
+                        message: "expected \"ip:port\" such as \"0.0.0.0:162\" or \"[::]:162\", found \"\(text)\"")
+                }
+                return address
+            }
+            guard !listen.isEmpty else {
+                throw top.error("listen", "expected at least one address")
+            }
+        }
+        receiveBufferBytes = try top.integer("receive_buffer_bytes", in: 0...(1 << 30)) ?? receiveBufferBytes
+        communities = try top.strings("communities")?.map(\.0) ?? []
+        retryInterval = try top.duration("retry_interval") ?? retryInterval
+        retryPeriod = try top.duration("retry_period") ?? retryPeriod
+        drainTimeout = try top.duration("drain_timeout") ?? drainTimeout
+        logLevel = try top.choice("log_level", of: Logger.Level.self) ?? logLevel
+        logFormat = try top.choice("log_format", of: LogFormat.self) ?? logFormat
+        engineID = try top.engineID("engine_id")
+        stateDirectory = try top.string("state_dir") ?? stateDirectory
+    }
+
+    /// `[usm]` and its `[[usm.user]]` rows.
+    private mutating func readUSM(_ usm: inout KeyReader) throws(ConfigurationError) {
+        for var reader in try usm.tables("user") ?? [] {
+            let user = try reader.usmUser(holdsPassphrases: &holdsPassphrases)
+            // Looked up by (engine, name): the same name may exist once per engine.
+            if self.usm.users.contains(where: { $0.name == user.name && $0.engineID == user.engineID }) {
+                throw reader.error("name", "user \"\(user.name)\" is configured twice for the same engine")
+            }
+            try reader.rejectUnknownKeys()
+            self.usm.users.append(user)
+        }
+        try usm.rejectUnknownKeys()
+    }
+}
+
+extension TrapMuxConfiguration.RateLimitSettings {
+    /// `[rate_limit]`: `rate` (required) and `burst` (default: the rate).
+    fileprivate init(_ reader: inout KeyReader) throws(ConfigurationError) {
+        let rate = try reader.integer("rate", in: 1...10_000_000)
+        let burst = try reader.integer("burst", in: 1...10_000_000)
+        guard let rate else { throw reader.error("rate", "expected rate = traps per second per source") }
+        self.init(rate: rate, burst: burst ?? max(1, rate))
+        try reader.rejectUnknownKeys()
+    }
+}
+
+extension TrapMuxConfiguration.SubscriberSettings {
+    /// `[subscribers]`; omitted keys keep their defaults.
+    fileprivate init(_ reader: inout KeyReader) throws(ConfigurationError) {
+        self.init()
+        socket = try reader.string("socket") ?? socket
+        if let mode = try reader.string("socket_mode") {
+            guard let bits = UInt32(mode, radix: 8), bits <= 0o777 else {
+                throw reader.error("socket_mode", "expected an octal mode string such as \"0660\", found \"\(mode)\"")
+            }
+            socketMode = bits
+        }
+        allowedUIDs = try reader.ids("allowed_uids") ?? []
+        allowedGIDs = try reader.ids("allowed_gids") ?? []
+        maxSubscribers = try reader.integer("max_subscribers", in: 1...10_000) ?? maxSubscribers
+        defaultQueue = try reader.integer("default_queue", in: 1...10_000_000) ?? defaultQueue
+        maxQueue = try reader.integer("max_queue", in: 1...10_000_000) ?? maxQueue
+        overflowPolicy = try reader.choice("overflow_policy", of: OverflowPolicy.self) ?? overflowPolicy
+        memoryBudgetBytes = try reader.integer("memory_budget_bytes", in: 65_536...(1 << 40)) ?? memoryBudgetBytes
+        maxUnsubscribedConnections =
+            try reader.integer("max_unsubscribed_connections", in: 1...10_000) ?? maxUnsubscribedConnections
+        firstLineTimeout = try reader.duration("first_line_timeout") ?? firstLineTimeout
+        guard defaultQueue <= maxQueue else {
+            throw reader.error("default_queue", "must not exceed max_queue (\(maxQueue))")
+        }
+        try reader.rejectUnknownKeys()
     }
 }
 
@@ -232,12 +233,7 @@ extension TrapMuxConfiguration {
                     + "manager (another host, or another port)")
         }
         var relay = RelaySettings(name: name, target: target)
-        if let mode = try reader.string("mode") {
-            guard let value = RelayMode(rawValue: mode) else {
-                throw reader.error("mode", "expected raw, v2c, inform or v3, found \"\(mode)\"")
-            }
-            relay.mode = value
-        }
+        relay.mode = try reader.choice("mode", of: RelayMode.self) ?? relay.mode
         if relay.mode == .v3 {
             relay.v3User = try reader.usmUser(nameKey: "user", withMinimumLevel: false, holdsPassphrases: &holdsPassphrases)
         }
@@ -352,6 +348,18 @@ package struct KeyReader {
     package mutating func string(_ key: String) throws(ConfigurationError) -> String? {
         guard let entry = entry(key) else { return nil }
         guard case .string(let value) = entry.value else { throw typeError(key, expected: "a string", found: entry.value) }
+        return value
+    }
+
+    /// One of a closed set of names (an enum's raw values); the error lists the allowed ones.
+    package mutating func choice<Choice: RawRepresentable & CaseIterable>(
+        _ key: String, of type: Choice.Type
+    ) throws(ConfigurationError) -> Choice? where Choice.RawValue == String {
+        guard let text = try string(key) else { return nil }
+        guard let value = Choice(rawValue: text) else {
+            let allowed = Choice.allCases.map(\.rawValue).joined(separator: ", ")
+            throw error(key, "expected one of \(allowed), found \"\(text)\"")
+        }
         return value
     }
 

@@ -42,25 +42,12 @@ extension KeyReader {
         }
         var user = USMUser(name: name)
         user.engineID = try engineID("engine_id")
-        if let auth = try string("auth") {
-            guard let value = USMAuthProtocol(rawValue: auth) else {
-                throw error("auth", "expected one of \(USMAuthProtocol.allCases.map(\.rawValue).joined(separator: ", ")), found \"\(auth)\"")
-            }
-            user.authProtocol = value
-        }
-        if let priv = try string("priv") {
-            guard let value = USMPrivProtocol(rawValue: priv) else {
-                throw error("priv", "expected one of \(USMPrivProtocol.allCases.map(\.rawValue).joined(separator: ", ")), found \"\(priv)\"")
-            }
-            user.privProtocol = value
-        }
+        user.authProtocol = try choice("auth", of: USMAuthProtocol.self)
+        user.privProtocol = try choice("priv", of: USMPrivProtocol.self)
         user.authPassphrase = try passphrase("auth_passphrase", holdsPassphrases: &holdsPassphrases)
         user.privPassphrase = try passphrase("priv_passphrase", holdsPassphrases: &holdsPassphrases)
-        if withMinimumLevel, let level = try string("min_security_level") {
-            guard let value = SNMPSecurityLevel(rawValue: level) else {
-                throw error("min_security_level", "expected noAuthNoPriv, authNoPriv or authPriv, found \"\(level)\"")
-            }
-            user.minimumSecurityLevel = value
+        if withMinimumLevel {
+            user.minimumSecurityLevel = try choice("min_security_level", of: SNMPSecurityLevel.self)
         }
         do {
             try user.validate()

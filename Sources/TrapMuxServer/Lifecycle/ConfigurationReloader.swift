@@ -52,9 +52,61 @@ package struct ConfigurationReloader: Service {
             return running
         }
         logger.info("SIGHUP: reloading the configuration", metadata: ["config.file": "\(file)"])
-        let candidate: TrapMuxConfiguration
+        let candidate: Candidate
+        let retiring: EventLoopFuture<RelayTarget.Retired>?
         do {
-            candidate = try source.load()
+            candidate = try await prepare(file: file, running: running)
+            do {
+                retiring = try await apply(
+                    candidate.configuration, relays: candidate.relays, users: candidate.users,
+                    retireWithin: running.drainTimeout)
+            } catch {
+                RelayDispatcher.close(candidate.relays)
+                throw Refusal("relay targets not set up: \(error)")
+            }
+        } catch let refusal as Refusal {
+            logger.error(
+                "configuration not reloaded, still running on the previous one: \(refusal.message)",
+                metadata: refusal.metadata.merging(["config.file": "\(file)"]) { first, _ in first })
+            return running
+        } catch {
+            logger.error("configuration not reloaded, still running on the previous one: \(error)")
+            return running
+        }
+        let applied = candidate.configuration.reloadable(onto: running)
+        logApplied(applied, from: candidate.configuration, running: running, file: file)
+        // Awaited, so that a second SIGHUP does not start while the previous targets are still draining.
+        if let retired = try? await retiring?.get() {
+            report(retired)
+        }
+        return applied
+    }
+
+    /// A reload that cannot be applied: what to log.
+    private struct Refusal: Error {
+        let message: String
+        var metadata: Logger.Metadata = [:]
+
+        init(_ message: String, metadata: Logger.Metadata = [:]) {
+            self.message = message
+            self.metadata = metadata
+        }
+    }
+
+    /// A configuration read and checked, with what applying it needs made off the event loop.
+    private struct Candidate {
+        let configuration: TrapMuxConfiguration
+        /// The users' keys, derived here: milliseconds per user.
+        let users: USMUserTable
+        /// The relay targets, resolved and opened.
+        let relays: [RelayDispatcher.OpenedTarget]
+    }
+
+    /// Reads the file, derives the users' keys and opens the relay targets; nothing changes yet.
+    private func prepare(file: String, running: TrapMuxConfiguration) async throws -> Candidate {
+        let configuration: TrapMuxConfiguration
+        do {
+            configuration = try source.load()
         } catch {
             if let code = error.readErrno {
                 // The file itself is gone or unreadable: an I/O fault (SPEC §5), not a mistake in its text.
@@ -65,58 +117,40 @@ package struct ConfigurationReloader: Service {
                             info: "the configuration file cannot be read on SIGHUP (\(String(cString: strerror(code)))); "
                                 + "still running on the previous configuration; restore the file and send SIGHUP again")))
             }
-            logger.error(
-                "configuration not reloaded, still running on the previous one: \(error)",
+            throw Refusal(
+                "\(error)",
                 metadata: ["config.file": "\(error.file)", "config.line": "\(error.line.map(String.init) ?? "-")",
                            "config.key": "\(error.key ?? "-")"])
-            return running
         }
-        let eventLoop = parts.eventLoop
         let users: USMUserTable
         do {
-            // Keys are derived here, off the event loop: milliseconds per user.
-            users = try SNMPEngineStart.userTable(candidate, engine: engine)
+            users = try SNMPEngineStart.userTable(configuration, engine: engine)
         } catch {
-            let located = ConfigurationError(file: file, line: error.line, key: error.key, message: error.message)
-            logger.error("configuration not reloaded, still running on the previous one: \(located)")
-            return running
+            throw Refusal("\(ConfigurationError(file: file, line: error.line, key: error.key, message: error.message))")
         }
-        let opened: [RelayDispatcher.OpenedTarget]
         do {
             // Checked against the addresses the listeners are bound to now: `listen` is not reloaded.
-            opened = try await RelayDispatcher.open(
-                candidate.relays, listen: running.listen, engine: engine, on: eventLoop, logger: logger)
+            let opened = try await RelayDispatcher.open(
+                configuration.relays, listen: running.listen, engine: engine, on: parts.eventLoop, logger: logger)
+            return Candidate(configuration: configuration, users: users, relays: opened)
         } catch let error as ConfigurationError {
             // Resolving knows no file; the person reading the log needs the one that names the target.
-            let located = ConfigurationError(file: file, line: error.line, key: error.key, message: error.message)
-            logger.error(
-                "configuration not reloaded, still running on the previous one: \(located)",
-                metadata: ["config.file": "\(file)"])
-            return running
+            throw Refusal("\(ConfigurationError(file: file, line: error.line, key: error.key, message: error.message))")
         } catch {
-            logger.error(
-                "configuration not reloaded, still running on the previous one: relay targets not opened: \(error)",
-                metadata: ["config.file": "\(file)"])
-            return running
+            throw Refusal("relay targets not opened: \(error)")
         }
+    }
 
-        let retiring: EventLoopFuture<RelayTarget.Retired>?
-        do {
-            retiring = try await apply(candidate, relays: opened, users: users, retireWithin: running.drainTimeout)
-        } catch {
-            RelayDispatcher.close(opened)
-            logger.error(
-                "configuration not reloaded, still running on the previous one: relay targets not set up: \(error)",
-                metadata: ["config.file": "\(file)"])
-            return running
-        }
+    private func logApplied(
+        _ applied: TrapMuxConfiguration, from candidate: TrapMuxConfiguration, running: TrapMuxConfiguration,
+        file: String
+    ) {
         let restartOnly = candidate.restartOnlyChanges(comparedTo: running)
         if !restartOnly.isEmpty {
             logger.warning(
                 "configuration keys changed that take effect only after a restart; keeping their running values",
                 metadata: ["config.file": "\(file)", "config.keys": "\(restartOnly.joined(separator: ", "))"])
         }
-        let applied = candidate.reloadable(onto: running)
         logger.info(
             "configuration reloaded",
             metadata: [
@@ -126,11 +160,6 @@ package struct ConfigurationReloader: Service {
                 "communities": "\(applied.communities.count)", "usm.users": "\(applied.usm.users.count)",
                 "rate_limit": "\(applied.rateLimit.map { "\($0.rate)/s burst \($0.burst)" } ?? "off")",
             ])
-        // Awaited, so that a second SIGHUP does not start while the previous targets are still draining.
-        if let retired = try? await retiring?.get() {
-            report(retired)
-        }
-        return applied
     }
 
     /// Applies the reloadable keys on the router's loop in one step and starts retiring the relay targets it

@@ -35,36 +35,8 @@ package enum ServerProcess {
                 reloadable: NIOLoopBound(made.reloadable, eventLoop: eventLoop))
         }.get()
 
-        let gate = StartupGate(parts: [.listeners, .subscriberSocket]) {
-            reporter.report(.started)
-        }
-        let shutdown = ShutdownDeadline(drainTimeout: configuration.drainTimeout)
-        let retry = BindRetry(interval: configuration.retryInterval, period: configuration.retryPeriod, reporter: reporter)
-        let subscriberServer = SubscriberServer(
-            settings: configuration.subscribers, parts: parts.subscriberSocket, retry: retry,
-            shutdown: shutdown, gate: gate, logger: logger)
-        let listener = TrapListener(
-            addresses: configuration.listen, receiveBufferBytes: configuration.receiveBufferBytes,
-            parts: parts.listener, retry: retry, gate: gate, logger: logger)
-        // Trapped before anything can report the start, so a SIGHUP sent once the server is up never finds the
-        // default action (which would end the process).
-        let reloader = ConfigurationReloader(
-            source: source, initial: configuration, signals: await UnixSignalsSequence(trapping: .sighup),
-            parts: parts.reloadable, engine: engine, reporter: reporter, logger: logger,
-            shutdown: shutdown)
-
-        // Started in this order and stopped in reverse: reloading stops first, then the listeners, then the queues
-        // drain.
-        let services = ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(service: subscriberServer, failureTerminationBehavior: .gracefullyShutdownGroup),
-                    .init(service: listener, failureTerminationBehavior: .gracefullyShutdownGroup),
-                    .init(service: reloader, failureTerminationBehavior: .gracefullyShutdownGroup),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
-
+        let services = try await Self.services(
+            configuration, source: source, parts: parts, engine: engine, reporter: reporter, logger: logger)
         var cause = ProcessEvent.TerminationCause.terminationRequest
         do {
             try await services.run()
@@ -78,6 +50,39 @@ package enum ServerProcess {
             return parts.all.value.subscribers.closeAll()
         }.get()
         return cause
+    }
+
+    /// The services, started in this order and stopped in reverse: reloading stops first, then the listeners, then
+    /// the queues drain.
+    private static func services(
+        _ configuration: TrapMuxConfiguration, source: ConfigurationSource, parts: BoundParts, engine: USMLocalEngine,
+        reporter: ProcessEventReporter, logger: Logger
+    ) async throws -> ServiceGroup {
+        let gate = StartupGate(parts: [.listeners, .subscriberSocket]) {
+            reporter.report(.started)
+        }
+        let shutdown = ShutdownDeadline(drainTimeout: configuration.drainTimeout)
+        let retry = BindRetry(interval: configuration.retryInterval, period: configuration.retryPeriod, reporter: reporter)
+        let subscriberServer = SubscriberServer(
+            settings: configuration.subscribers, parts: parts.subscriberSocket, retry: retry, shutdown: shutdown,
+            gate: gate, logger: logger)
+        let listener = TrapListener(
+            addresses: configuration.listen, receiveBufferBytes: configuration.receiveBufferBytes,
+            parts: parts.listener, retry: retry, gate: gate, logger: logger)
+        // Trapped before anything can report the start, so a SIGHUP sent once the server is up never finds the
+        // default action (which would end the process).
+        let reloader = ConfigurationReloader(
+            source: source, initial: configuration, signals: await UnixSignalsSequence(trapping: .sighup),
+            parts: parts.reloadable, engine: engine, reporter: reporter, logger: logger, shutdown: shutdown)
+        return ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: subscriberServer, failureTerminationBehavior: .gracefullyShutdownGroup),
+                    .init(service: listener, failureTerminationBehavior: .gracefullyShutdownGroup),
+                    .init(service: reloader, failureTerminationBehavior: .gracefullyShutdownGroup),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
     }
 
     /// The parts, bound to their loop, as each service takes them.

@@ -37,18 +37,42 @@ package final class DatagramHandler: ChannelInboundHandler {
         let envelope = unwrapInboundIn(data)
         let receivedAt = WallClock.microseconds()
         statistics.datagrams += 1
-        let source: SourceAddress
-        // Traps come in bursts from the same sender; its text form is made once per burst.
-        if let last = lastSource, last.address == envelope.remoteAddress {
-            source = last.source
-        } else {
-            guard let fresh = SourceAddress(envelope.remoteAddress) else { return }
-            lastSource = (envelope.remoteAddress, fresh)
-            source = fresh
-        }
+        guard let source = source(of: envelope) else { return }
         // A copy, so that a queued event does not pin the whole receive buffer.
         let datagram = Array(envelope.data.readableBytesView)
+        guard let (message, incomingV3) = accept(datagram, from: source, replyTo: envelope.remoteAddress, context: context),
+            let classification = message.classify(source: source.ipText), !cameBack(message, from: source)
+        else { return }
 
+        let event = TrapEvent(
+            seq: router.nextSeq(), receivedAt: receivedAt, source: source, datagram: datagram, message: message,
+            classification: classification)
+        router.route(event)
+        statistics.accepted(message.version, generic: classification.generic)
+
+        // RFC 3416 §4.2.7: acknowledge an inform once it is accepted for delivery.
+        let response = incomingV3.map { v3.response(to: $0) } ?? message.informResponse()
+        if let response {
+            reply(response, to: envelope.remoteAddress, context: context)
+            statistics.informsAnswered += 1
+        }
+    }
+
+    /// The sender; traps come in bursts from the same one, so its text form is made once per burst.
+    private func source(of envelope: AddressedEnvelope<ByteBuffer>) -> SourceAddress? {
+        if let last = lastSource, last.address == envelope.remoteAddress {
+            return last.source
+        }
+        guard let fresh = SourceAddress(envelope.remoteAddress) else { return nil }
+        lastSource = (envelope.remoteAddress, fresh)
+        return fresh
+    }
+
+    /// Decodes the datagram and runs it through its checks (USM for SNMPv3, the community list for v1 and v2c,
+    /// the rate limit); nil when it is refused, counted and (for a reportable v3 failure) answered with a Report.
+    private func accept(
+        _ datagram: [UInt8], from source: SourceAddress, replyTo address: SocketAddress, context: ChannelHandlerContext
+    ) -> (TrapMessage, USMIncomingMessage?)? {
         var message: TrapMessage
         var incomingV3: USMIncomingMessage?
         do {
@@ -58,7 +82,7 @@ package final class DatagramHandler: ChannelInboundHandler {
             guard TrapMessage.declaredVersion(of: datagram[...]) == .v3 else {
                 statistics.decodeErrors[error.kind, default: 0] += 1
                 errorLog.record(error, from: source, length: datagram.count, logger: logger)
-                return
+                return nil
             }
             message = TrapMessage(version: .v3, community: nil, pdu: .encrypted([]))
         }
@@ -73,42 +97,30 @@ package final class DatagramHandler: ChannelInboundHandler {
                     statistics.decodeErrors[decodingError.kind, default: 0] += 1
                 }
                 if let report {
-                    reply(report, to: envelope.remoteAddress, context: context)
+                    reply(report, to: address, context: context)
                 }
-                return
+                return nil
             }
-        } else {
-            guard admission.allows(community: message.community) else {
-                statistics.communityRejected += 1
-                return
-            }
+        } else if !admission.allows(community: message.community) {
+            statistics.communityRejected += 1
+            return nil
         }
-        if !admission.admit(source.ip, now: .now()) {
+        guard admission.admit(source.ip, now: .now()) else {
             statistics.rateLimited += 1
-            return
+            return nil
         }
-        guard let classification = message.classify(source: source.ipText) else { return }
-        if relays.cameBack(message, from: source) {
-            if loopLog.allows() {
-                logger.warning(
-                    "a trap this server relayed came back from another receiver (a relay loop); dropped, not relayed again (logged once a minute; all are counted as relay_loops_dropped)",
-                    metadata: ["trap.source": "\(source.description)"])
-            }
-            return
-        }
+        return (message, incomingV3)
+    }
 
-        let event = TrapEvent(
-            seq: router.nextSeq(), receivedAt: receivedAt, source: source, datagram: datagram, message: message,
-            classification: classification)
-        router.route(event)
-        statistics.accepted(message.version, generic: classification.generic)
-
-        // RFC 3416 §4.2.7: acknowledge an inform once it is accepted for delivery.
-        let response = incomingV3.map { v3.response(to: $0) } ?? message.informResponse()
-        if let response {
-            reply(response, to: envelope.remoteAddress, context: context)
-            statistics.informsAnswered += 1
+    /// Whether the trap is one this server relayed, coming back (counted by the relay sink, logged once a minute).
+    private func cameBack(_ message: TrapMessage, from source: SourceAddress) -> Bool {
+        guard relays.cameBack(message, from: source) else { return false }
+        if loopLog.allows() {
+            logger.warning(
+                "a trap this server relayed came back from another receiver (a relay loop); dropped, not relayed again (logged once a minute; all are counted as relay_loops_dropped)",
+                metadata: ["trap.source": "\(source.description)"])
         }
+        return true
     }
 
     /// Sends a Response or Report back to the sender; flushed at the end of the receive batch.

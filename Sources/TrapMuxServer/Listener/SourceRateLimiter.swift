@@ -16,7 +16,7 @@ package struct SourceRateLimiter {
     package let burst: Double
     private var buckets: [[UInt8]: Bucket] = [:]
     private var limited: [[UInt8]: UInt64] = [:]
-    private var lastSummary = NIODeadline.now()
+    private var summaries = ReportThrottle<Bool>(interval: .minutes(1))
     /// Sources remembered at most; beyond it idle buckets (full again) are forgotten.
     private let capacity = 65_536
 
@@ -43,8 +43,7 @@ package struct SourceRateLimiter {
 
     /// Logs what was limited since the last summary, at most once a minute.
     package mutating func summarise(now: NIODeadline, logger: Logger) {
-        guard !limited.isEmpty, now - lastSummary >= .minutes(1) else { return }
-        lastSummary = now
+        guard !limited.isEmpty, summaries.allows(now: now) else { return }
         let total = limited.values.reduce(0, +)
         let top = limited.sorted { $0.value > $1.value }.prefix(5).map { entry in
             "\(SourceAddress(ip: entry.key, port: 0).ipText)=\(entry.value)"

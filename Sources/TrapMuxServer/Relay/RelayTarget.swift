@@ -68,7 +68,8 @@ package final class RelayTarget {
     /// The last datagram of a burst, held back so that only it carries a promise (one per flush, not per
     /// datagram): a send error fails it, and so is counted and reported.
     private var heldBack: ByteBuffer?
-    private var lastFaultReport: NIODeadline?
+    /// Reports of send failures: one a minute.
+    private var faultReports = ReportThrottle<Bool>(interval: .minutes(1))
     /// The latest write on each socket: writes complete in order, so once it has, everything sent before has
     /// left the socket and it can be closed without failing a queued datagram (see `retire`).
     private var lastTrafficWrite: EventLoopFuture<Void>?
@@ -295,9 +296,7 @@ package final class RelayTarget {
         // Writes still queued when the server closes the socket fail too; that is no fault of the target.
         guard !closing else { return }
         counters.sendErrors += 1
-        let now = NIODeadline.now()
-        if let last = lastFaultReport, now - last < .minutes(1) { return }
-        lastFaultReport = now
+        guard faultReports.allows() else { return }
         let code = (error as? IOError)?.errnoCode ?? 0
         reportFault(
             ProcessEvent.IOFault(
