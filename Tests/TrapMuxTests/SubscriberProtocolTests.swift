@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TrapDecoder
 
@@ -135,5 +136,25 @@ struct SubscriberProtocolTests {
         #expect(v6.contains(IPAddressText.parse("2001:db8::1")!))
         #expect(!v6.contains(IPAddressText.parse("2001:db9::1")!))
         #expect(!v6.contains([192, 0, 2, 1]))
+    }
+
+    /// The request types are shared: what `tail` and `stats` encode is what the server decodes.
+    @Test func requestsEncodedByClientsParseOnTheServer() throws {
+        let filter = FilterRequest(
+            generic: [.number(2), .name("linkUp")], enterprise: ["1.3.6.1.4.1.9"], source: ["192.0.2.0/24"],
+            version: ["2c", "3"], user: ["nms"], securityLevel: ["authPriv"])
+        let request = SubscriberRequest.subscribe(
+            SubscribeRequest(name: "tail", format: .json, processEvents: false, queue: 7, filter: filter))
+        let line = Array(try JSONEncoder().encode(request))
+        guard case .subscribe(let subscription) = try SubscriberProtocol.parse(line) else {
+            Issue.record("not a subscription")
+            return
+        }
+        #expect(subscription.name == "tail" && subscription.queue == 7 && !subscription.processEvents)
+        #expect(subscription.filter.generic == [.linkDown, .linkUp])
+        #expect(subscription.filter.version == [.v2c, .v3])
+        #expect(subscription.filter.securityLevel == [.authPriv])
+        #expect(try SubscriberProtocol.parse(Array(try JSONEncoder().encode(SubscriberRequest.stats))) == .stats)
+        #expect(try SubscriberProtocol.parse(Array(try JSONEncoder().encode(SubscriberRequest.ping))) == .ping)
     }
 }

@@ -20,7 +20,7 @@ struct StatsCommand: ParsableCommand {
         do {
             let client = try LineSocketClient(path: socket)
             client.setReadTimeout(seconds: timeout)
-            try client.send(#"{"stats": {}}"#)
+            try client.send(String(decoding: try JSONEncoder().encode(SubscriberRequest.stats), as: UTF8.self))
             guard let line = try client.readLine() else {
                 printError("trapmux stats: the server closed the connection without answering")
                 throw ExitCode(1)

@@ -14,13 +14,13 @@ struct TailCommand: ParsableCommand {
     var socket = ConfigurationOptions.defaultSocket
 
     @Option(help: "Output format: text (operator messages) or json (one event object per line).")
-    var format = "text"
+    var format = EventFormat.text
 
     @Option(help: "Subscriber name shown in the server's stats.")
     var name = "tail"
 
     @Option(help: "Only these generic traps (0–6 or names; repeatable).")
-    var generic: [String] = []
+    var generic: [GenericTrap] = []
 
     @Option(help: "Only enterprises under this OID (repeatable).")
     var enterprise: [String] = []
@@ -34,8 +34,8 @@ struct TailCommand: ParsableCommand {
     @Option(help: "Only this community (repeatable).")
     var community: [String] = []
 
-    @Option(name: .customLong("snmp-version"), help: "Only this SNMP version, 1 or 2c (repeatable).")
-    var snmpVersion: [String] = []
+    @Option(name: .customLong("snmp-version"), help: "Only this SNMP version: 1, 2c or 3 (repeatable).")
+    var snmpVersion: [SNMPVersion] = []
 
     @Option(help: "Queue length to ask for.")
     var queue: Int?
@@ -56,25 +56,12 @@ struct TailCommand: ParsableCommand {
     var latency = false
 
     func validate() throws {
-        guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json") }
         if let count, count < 1 { throw ValidationError("--count must be at least 1") }
         if latency && !quiet { throw ValidationError("--latency needs --quiet (printing would be timed too)") }
     }
 
     func run() throws {
-        var filter: [String: Any] = [:]
-        if !generic.isEmpty { filter["generic"] = generic }
-        if !enterprise.isEmpty { filter["enterprise"] = enterprise }
-        if !trapOID.isEmpty { filter["trap_oid"] = trapOID }
-        if !source.isEmpty { filter["source"] = source }
-        if !community.isEmpty { filter["community"] = community }
-        if !snmpVersion.isEmpty { filter["version"] = snmpVersion }
-        // Text output is the operator text plus the notification's name, which the operator text does not carry;
-        // so tail asks for JSON and prints both.
-        var subscribe: [String: Any] = ["name": name, "format": "json", "process_events": !noProcessEvents]
-        if !filter.isEmpty { subscribe["filter"] = filter }
-        if let queue { subscribe["queue"] = queue }
-        let request = try JSONSerialization.data(withJSONObject: ["subscribe": subscribe], options: [.sortedKeys])
+        let request = try subscribeRequest()
 
         do {
             let client = try LineSocketClient(path: socket)
@@ -99,7 +86,7 @@ struct TailCommand: ParsableCommand {
                 }
                 // Nothing raw may reach a terminal. Text lines are escaped as operator text; JSON lines keep
                 // valid JSON (a `\x5c` escape would break it), with any control character as `\u00XX`.
-                print(format == "json" ? Self.terminalSafeJSON(line) : TextEscaping.escaped(Self.textLine(line)))
+                print(format == .json ? Self.terminalSafeJSON(line) : TextEscaping.escaped(Self.textLine(line)))
                 // A pipe or a container log is not a terminal: flush per event so each shows up as it comes.
                 fflush(nil)
                 if line.starts(with: Array(#"{"type":"process""#.utf8)) { continue }
@@ -113,6 +100,23 @@ struct TailCommand: ParsableCommand {
             printError("trapmux tail: \(failure)")
             throw ExitCode(1)
         }
+    }
+
+    /// The subscribe request line. Text output is the operator text plus the notification's name, which the
+    /// operator text does not carry; so tail asks for JSON and prints both.
+    private func subscribeRequest() throws -> Data {
+        func list<T>(_ items: [T]) -> [T]? { items.isEmpty ? nil : items }
+        let filter = FilterRequest(
+            generic: list(generic.map { .number(Int($0.rawValue)) }), enterprise: list(enterprise),
+            trapOID: list(trapOID), source: list(source), community: list(community),
+            version: list(snmpVersion.map(\.name)))
+        let request = SubscriberRequest.subscribe(
+            SubscribeRequest(
+                name: name, format: .json, processEvents: !noProcessEvents, queue: queue,
+                filter: filter == FilterRequest() ? nil : filter))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(request)
     }
 
     /// Counts events without printing them, checking each is one whole JSON object or text line.
@@ -138,7 +142,7 @@ struct TailCommand: ParsableCommand {
     }
 
     private func printDropped(_ line: [UInt8]) {
-        if format == "json" {
+        if format == .json {
             print(String(decoding: line, as: UTF8.self))
             return
         }

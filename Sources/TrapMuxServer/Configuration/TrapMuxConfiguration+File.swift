@@ -311,12 +311,12 @@ package struct KeyReader {
     package mutating func filter(_ key: String) throws(ConfigurationError) -> SubscriptionFilter? {
         guard let filter = try table(key) else { return nil }
         do {
-            return try SubscriberProtocol.parseFilter(Self.json(filter.table))
+            return try SubscriptionFilter.parse(.object(Self.json(filter.table)))
         } catch {
-            // parseFilter reads each key on its own: find the one that fails, for its name and line.
+            // Each key is read on its own: find the one that fails, for its name and line.
             for (name, entry) in filter.table.orderedEntries {
                 do {
-                    _ = try SubscriberProtocol.parseFilter([(name, Self.json(entry.value))])
+                    _ = try SubscriptionFilter.parse(.object([(name, Self.json(entry.value))]))
                 } catch {
                     let prefix = name + ": "
                     let message = error.message.hasPrefix(prefix) ? String(error.message.dropFirst(prefix.count)) : error.message

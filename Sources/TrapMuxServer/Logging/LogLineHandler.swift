@@ -1,11 +1,10 @@
-import ArgumentParser
 import Foundation
 import Logging
 import TrapDecoder
 import TrapEvents
 
 /// How log records are written to standard error.
-package enum LogFormat: String, CaseIterable, Sendable, ExpressibleByArgument {
+package enum LogFormat: String, CaseIterable, Sendable {
     /// `TIME LEVEL LABEL: MESSAGE key=value …`, one line per record.
     case text
     /// One JSON object per line: `{"time":…,"level":…,"label":…,"message":…,"metadata":{…}}`.

@@ -22,6 +22,60 @@ package struct SubscriptionFilter: Sendable, Equatable {
     /// SNMPv3 security levels; only v3 notifications can match.
     package var securityLevel: Set<SNMPSecurityLevel> = []
 
+    /// A filter that matches every event.
+    package init() {}
+
+    /// The filter a request asks for; a value that is not a generic trap, an OID, a CIDR, a version or a security
+    /// level is an error (`bad_filter`) that names the key.
+    package init(_ request: FilterRequest) throws(SubscriberProtocol.RequestError) {
+        func refuse(_ key: String, _ expected: String, _ found: String) -> SubscriberProtocol.RequestError {
+            SubscriberProtocol.RequestError(code: "bad_filter", message: "\(key): expected \(expected), found \(found)")
+        }
+        for item in request.generic ?? [] {
+            let text: String
+            switch item {
+            case .number(let number): text = String(number)
+            case .name(let name): text = name
+            }
+            guard let generic = GenericTrap(nameOrNumber: text) else {
+                throw refuse("generic", "0–6 or a generic trap name", item == .name(text) ? "\"\(text)\"" : text)
+            }
+            self.generic.insert(generic)
+        }
+        for text in request.enterprise ?? [] {
+            guard let oid = OID(text) else { throw refuse("enterprise", "dotted OIDs such as \"1.3.6.1.4.1.9\"", "\"\(text)\"") }
+            enterprise.append(oid)
+        }
+        for text in request.trapOID ?? [] {
+            guard let oid = OID(text) else { throw refuse("trap_oid", "dotted OIDs such as \"1.3.6.1.6.3.1.1.5\"", "\"\(text)\"") }
+            trapOID.append(oid)
+        }
+        for text in request.source ?? [] {
+            guard let cidr = CIDR(text) else { throw refuse("source", "CIDRs such as \"192.0.2.0/24\"", "\"\(text)\"") }
+            source.append(cidr)
+        }
+        community = (request.community ?? []).map { Array($0.utf8) }
+        for text in request.version ?? [] {
+            guard let version = Self.versions[text] else { throw refuse("version", "\"1\", \"2c\" or \"3\"", "\"\(text)\"") }
+            self.version.insert(version)
+        }
+        user = (request.user ?? []).map { Array($0.utf8) }
+        for text in request.securityLevel ?? [] {
+            guard let level = SNMPSecurityLevel(rawValue: text) else {
+                throw refuse("security_level", "noAuthNoPriv, authNoPriv or authPriv", "\"\(text)\"")
+            }
+            securityLevel.insert(level)
+        }
+    }
+
+    /// The version names a filter accepts.
+    private static let versions: [String: SNMPVersion] = ["1": .v1, "v1": .v1, "2c": .v2c, "v2c": .v2c, "3": .v3, "v3": .v3]
+
+    /// A filter written as a JSON or TOML object: decoded as a `FilterRequest`, then checked.
+    package static func parse(_ object: JSONValue) throws(SubscriberProtocol.RequestError) -> SubscriptionFilter {
+        try SubscriptionFilter(SubscriberProtocol.decode(FilterRequest.self, from: object, code: "bad_filter"))
+    }
+
     /// Whether a trap event passes the filter.
     package func matches(_ event: TrapEvent) -> Bool {
         if !generic.isEmpty && !generic.contains(event.classification.generic) { return false }

@@ -38,13 +38,26 @@ package enum SubscriberProtocol {
         case ping
     }
 
-    /// What a client asked for in `subscribe`.
+    /// What a client asked for in `subscribe`, checked.
     package struct Subscription: Equatable {
         package var name = ""
         package var format = EventFormat.json
         package var processEvents = true
         package var queue: Int?
         package var filter = SubscriptionFilter()
+
+        package init() {}
+
+        /// The subscription a request asks for; its filter's values are checked here.
+        package init(_ request: SubscribeRequest) throws(RequestError) {
+            name = request.name ?? name
+            format = request.format ?? format
+            processEvents = request.processEvents ?? processEvents
+            queue = request.queue
+            if let filter = request.filter {
+                self.filter = try SubscriptionFilter(filter)
+            }
+        }
     }
 
     /// A request the server cannot accept.
@@ -61,150 +74,24 @@ package enum SubscriberProtocol {
         } catch {
             throw RequestError(code: "bad_json", message: "expected one JSON object per line: \(error)")
         }
-        guard case .object(let members) = value else {
+        guard case .object = value else {
             throw RequestError(code: "bad_json", message: "expected one JSON object per line, found \(value.typeName)")
         }
-        guard members.count == 1, let (verb, body) = members.first else {
-            throw RequestError(code: "unknown_request", message: "expected exactly one of subscribe, stats, ping")
-        }
-        switch verb {
-        case "subscribe":
-            guard case .object(let fields) = body else {
-                throw RequestError(code: "bad_subscribe", message: "subscribe takes an object")
-            }
-            return .subscribe(try subscription(fields))
-        case "stats":
-            return .stats
-        case "ping":
-            return .ping
-        default:
-            throw RequestError(code: "unknown_request", message: "unknown request '\(verb)'; expected subscribe, stats or ping")
+        switch try decode(SubscriberRequest.self, from: value, code: "unknown_request") {
+        case .subscribe(let request): return .subscribe(try Subscription(request))
+        case .stats: return .stats
+        case .ping: return .ping
         }
     }
 
-    private static func subscription(_ fields: [(key: String, value: JSONValue)]) throws(RequestError) -> Subscription {
-        var subscription = Subscription()
-        for (key, value) in fields {
-            switch (key, value) {
-            case ("name", .string(let name)) where name.utf8.count <= 256:
-                subscription.name = name
-            case ("name", _):
-                throw RequestError(code: "bad_subscribe", message: "name must be a string of at most 256 bytes")
-            case ("format", .string(let text)) where EventFormat(rawValue: text) != nil:
-                subscription.format = EventFormat(rawValue: text)!
-            case ("format", _):
-                throw RequestError(code: "bad_subscribe", message: "format must be \"json\" or \"text\"")
-            case ("process_events", .bool(let flag)):
-                subscription.processEvents = flag
-            case ("process_events", _):
-                throw RequestError(code: "bad_subscribe", message: "process_events must be true or false")
-            case ("queue", .integer(let number)) where number > 0:
-                subscription.queue = Int(clamping: number)
-            case ("queue", _):
-                throw RequestError(code: "bad_subscribe", message: "queue must be a positive integer")
-            case ("filter", .object(let filter)):
-                subscription.filter = try parseFilter(filter)
-            case ("filter", _):
-                throw RequestError(code: "bad_filter", message: "filter must be an object")
-            default:
-                throw RequestError(
-                    code: "bad_subscribe",
-                    message: "unknown key '\(key)'; expected name, format, process_events, queue, filter")
-            }
-        }
-        return subscription
-    }
-
-    /// Parses a filter object (also used for relay filters in the configuration). Each key takes one value or a
-    /// list of them; numbers only where a number is meant (`generic`), never booleans or fractions.
-    package static func parseFilter(_ fields: [(key: String, value: JSONValue)]) throws(RequestError) -> SubscriptionFilter {
-        var filter = SubscriptionFilter()
-        for (key, value) in fields {
-            let items: [JSONValue]
-            if case .array(let list) = value { items = list } else { items = [value] }
-            switch key {
-            case "generic":
-                for item in items {
-                    let generic: GenericTrap?
-                    switch item {
-                    case .integer(let number): generic = GenericTrap(nameOrNumber: String(number))
-                    case .string(let text): generic = GenericTrap(nameOrNumber: text)
-                    default: generic = nil
-                    }
-                    guard let generic else {
-                        throw RequestError(
-                            code: "bad_filter", message: "generic: expected 0–6 or a generic trap name, found \(describe(item))")
-                    }
-                    filter.generic.insert(generic)
-                }
-            case "enterprise", "trap_oid":
-                for item in items {
-                    guard case .string(let text) = item, let oid = OID(text) else {
-                        throw RequestError(code: "bad_filter", message: "\(key): expected dotted OIDs such as \"1.3.6.1.4.1.9\"")
-                    }
-                    if key == "enterprise" { filter.enterprise.append(oid) } else { filter.trapOID.append(oid) }
-                }
-            case "source":
-                for item in items {
-                    guard case .string(let text) = item, let cidr = CIDR(text) else {
-                        throw RequestError(code: "bad_filter", message: "source: expected CIDRs such as \"192.0.2.0/24\"")
-                    }
-                    filter.source.append(cidr)
-                }
-            case "community":
-                for item in items {
-                    guard case .string(let text) = item else {
-                        throw RequestError(code: "bad_filter", message: "community: expected strings")
-                    }
-                    filter.community.append(Array(text.utf8))
-                }
-            case "version":
-                for item in items {
-                    guard case .string(let text) = item, let version = filterVersions[text] else {
-                        throw RequestError(
-                            code: "bad_filter", message: "version: expected \"1\", \"2c\" or \"3\", found \(describe(item))")
-                    }
-                    filter.version.insert(version)
-                }
-            case "user":
-                for item in items {
-                    guard case .string(let text) = item else {
-                        throw RequestError(code: "bad_filter", message: "user: expected SNMPv3 user names")
-                    }
-                    filter.user.append(Array(text.utf8))
-                }
-            case "security_level":
-                for item in items {
-                    guard case .string(let text) = item, let level = SNMPSecurityLevel(rawValue: text) else {
-                        throw RequestError(
-                            code: "bad_filter",
-                            message: "security_level: expected noAuthNoPriv, authNoPriv or authPriv, found \(describe(item))")
-                    }
-                    filter.securityLevel.insert(level)
-                }
-            default:
-                throw RequestError(
-                    code: "bad_filter",
-                    message: "unknown filter key '\(key)'; expected generic, enterprise, trap_oid, source, community, "
-                        + "version, user, security_level")
-            }
-        }
-        return filter
-    }
-
-    /// The version names a filter accepts.
-    private static let filterVersions: [String: SNMPVersion] = [
-        "1": .v1, "v1": .v1, "2c": .v2c, "v2c": .v2c, "3": .v3, "v3": .v3,
-    ]
-
-    /// A value as it appears in an error message.
-    private static func describe(_ value: JSONValue) -> String {
-        switch value {
-        case .string(let text): return "\"\(text)\""
-        case .integer(let number): return String(number)
-        case .number(let number): return String(number)
-        case .bool(let flag): return String(flag)
-        default: return value.typeName
+    /// Decodes `type` from `value`; a failure the types did not name gets `code`.
+    package static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue, code: String) throws(RequestError) -> T {
+        do {
+            return try JSONValueDecoder().decode(type, from: value)
+        } catch let error as RequestError {
+            throw error
+        } catch {
+            throw RequestError(code: code, message: "\(error)")
         }
     }
 
