@@ -106,7 +106,10 @@ let package = Package(
         .testTarget(name: "SNMPSecurityTests", dependencies: ["SNMPSecurity", "TrapDecoder"]),
         .testTarget(
             name: "TrapMuxTests",
-            dependencies: ["TrapMux", "TrapMuxServer", "TrapEvents", "MIBLookup", "TOML", "TrapDecoder", "SNMPSecurity"]
+            dependencies: [
+                "TrapMux", "TrapMuxServer", "TrapEvents", "MIBLookup", "TOML", "TrapDecoder", "SNMPSecurity",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]
