@@ -43,7 +43,7 @@ import TOML
             memory_budget_bytes = 1048576
             """)
         #expect(configuration.name == "edge1")
-        #expect(configuration.listen == [ListenAddress(host: "127.0.0.1", port: 1162), ListenAddress(host: "::1", port: 1162)])
+        #expect(configuration.listen == [HostPort(host: "127.0.0.1", port: 1162), HostPort(host: "::1", port: 1162)])
         #expect(configuration.receiveBufferBytes == 1_048_576)
         #expect(configuration.communities == ["public", "ops"])
         #expect(configuration.retryInterval == .seconds(5))

@@ -41,10 +41,10 @@ import Glibc
     @Test func aTargetOnAnAddressOfThisHostsInterfacesLoopsIntoAWildcardListener() throws {
         let interfaces = IPAddress.localInterfaceAddresses()
         let own = try #require(interfaces.first { $0.isIPv4 })
-        let listen = [ListenAddress(host: "0.0.0.0", port: 1162)]
-        #expect(RelayAddress(host: own.description, port: 1162).loopsBack(into: listen) == listen[0])
-        #expect(RelayAddress(host: "192.0.2.10", port: 1162).loopsBack(into: listen, localAddresses: interfaces) == nil)
-        #expect(RelayAddress(host: own.description, port: 1163).loopsBack(into: listen) == nil)
+        let listen = [HostPort(host: "0.0.0.0", port: 1162)]
+        #expect(HostPort(host: own.description, port: 1162).loopsBack(into: listen) == listen[0])
+        #expect(HostPort(host: "192.0.2.10", port: 1162).loopsBack(into: listen, localAddresses: interfaces) == nil)
+        #expect(HostPort(host: own.description, port: 1163).loopsBack(into: listen) == nil)
     }
 
     @Test(arguments: ["0.0.0.0:1999", "[::]:1999", "[::ffff:0.0.0.0]:1999", "[0::0]:1999"])

@@ -364,7 +364,7 @@ import Glibc
         // listened on, so whichever address "localhost" resolves to first is one of them.
         let port = try FreePort.udp()
         let relay = TrapMuxConfiguration.RelaySettings(name: "self", target: "localhost:\(port)")
-        let listen = [ListenAddress(host: "127.0.0.1", port: port), ListenAddress(host: "::1", port: port)]
+        let listen = [HostPort(host: "127.0.0.1", port: port), HostPort(host: "::1", port: port)]
         do {
             let engine = USMLocalEngine(engineID: [0x80, 0, 0x1F, 0x88, 4, 1], boots: 1, at: 0)
             _ = try await RelayDispatcher.open(

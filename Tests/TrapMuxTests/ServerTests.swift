@@ -175,7 +175,7 @@ import Glibc
         let server = try await RunningServer()
         let subscriber = try server.connect()
         try subscriber.subscribe()
-        let client = try UDPClient(to: ListenAddress(host: "127.0.0.1", port: server.port))
+        let client = try UDPClient(to: HostPort(host: "127.0.0.1", port: server.port))
         let inform = TestTraps.v2c(.warmStart, requestID: 31337, inform: true)
         try client.send(inform)
         let reply = try #require(try client.receive(timeout: 5))

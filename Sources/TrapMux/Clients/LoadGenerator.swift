@@ -43,7 +43,7 @@ struct LoadGenerator {
     /// The pause after ENOBUFS/EAGAIN: long enough for the device queue to drain somewhat, short against a batch.
     static let retryPause = timespec(tv_sec: 0, tv_nsec: 20_000)
 
-    let target: ListenAddress
+    let target: HostPort
     let datagram: [UInt8]
     let count: Int
     /// Datagrams per second; 0 sends as fast as the socket takes them.

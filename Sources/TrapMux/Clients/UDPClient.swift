@@ -15,11 +15,11 @@ final class UDPClient {
     let fd: Int32
 
     /// Opens a socket connected to `address` (IPv4 or IPv6 literal).
-    init(to address: ListenAddress) throws(Failure) {
+    init(to address: HostPort) throws(Failure) {
         var storage = sockaddr_storage()
         var length: socklen_t
         var family: Int32
-        if let octets = IPAddressText.parse(address.host), octets.count == 4 {
+        if let octets = IPAddress(address.host)?.octets, octets.count == 4 {
             family = AF_INET
             var v4 = sockaddr_in()
             v4.sin_family = sa_family_t(AF_INET)
@@ -27,7 +27,7 @@ final class UDPClient {
             withUnsafeMutableBytes(of: &v4.sin_addr) { $0.copyBytes(from: octets) }
             withUnsafeMutableBytes(of: &storage) { raw in withUnsafeBytes(of: v4) { raw.copyMemory(from: $0) } }
             length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        } else if let octets = IPAddressText.parse(address.host) {
+        } else if let octets = IPAddress(address.host)?.octets {
             family = AF_INET6
             var v6 = sockaddr_in6()
             v6.sin6_family = sa_family_t(AF_INET6)

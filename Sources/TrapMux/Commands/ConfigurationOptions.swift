@@ -23,7 +23,7 @@ struct ConfigurationOptions: ParsableArguments {
     var name: String?
 
     func validate() throws {
-        for address in listen where ListenAddress(address) == nil {
+        for address in listen where HostPort(address) == nil {
             throw ValidationError("--listen \(address): expected ip:port such as 127.0.0.1:1162 or [::1]:1162")
         }
     }
@@ -36,7 +36,7 @@ struct ConfigurationOptions: ParsableArguments {
     /// The file and overrides these options name; `serve` keeps it to read the file again on SIGHUP.
     var source: ConfigurationSource {
         let file = config ?? (FileManager.default.fileExists(atPath: Self.defaultPath) ? Self.defaultPath : nil)
-        return ConfigurationSource(file: file, listen: listen.compactMap(ListenAddress.init), socket: socket, name: name)
+        return ConfigurationSource(file: file, listen: listen.compactMap(HostPort.init), socket: socket, name: name)
     }
 }
 

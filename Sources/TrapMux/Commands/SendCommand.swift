@@ -64,7 +64,7 @@ struct SendCommand: AsyncParsableCommand {
     var retries = 2
 
     func validate() throws {
-        guard ListenAddress(to) != nil else { throw ValidationError("--to \(to): expected ip:port such as 127.0.0.1:1162") }
+        guard HostPort(to) != nil else { throw ValidationError("--to \(to): expected ip:port such as 127.0.0.1:1162") }
         guard GenericTrap(nameOrNumber: generic) != nil else { throw ValidationError("--generic \(generic): expected 0–6 or a generic trap name") }
         guard ["1", "2c"].contains(snmpVersion) else { throw ValidationError("--snmp-version must be 1 or 2c") }
         guard !inform || snmpVersion == "2c" else { throw ValidationError("--inform needs --snmp-version 2c") }
@@ -94,7 +94,7 @@ struct SendCommand: AsyncParsableCommand {
         }
         let client: UDPClient
         do {
-            client = try UDPClient(to: ListenAddress(to)!)
+            client = try UDPClient(to: HostPort(to)!)
         } catch {
             printError("trapmux send: \(error)")
             throw ExitCode(1)
@@ -138,7 +138,7 @@ struct SendCommand: AsyncParsableCommand {
                 .encoded()!
         }
         let generator = LoadGenerator(
-            target: ListenAddress(to)!, datagram: datagram, count: count, rate: rate,
+            target: HostPort(to)!, datagram: datagram, count: count, rate: rate,
             maximumDuration: .milliseconds(Int(maxSeconds * 1000)))
         let outcome: LoadGenerator.Outcome
         do {

@@ -11,14 +11,14 @@ package struct ConfigurationSource: Sendable, Equatable {
     /// The file read, nil when the built-in defaults are used (no `--config` and no default file).
     package var file: String?
     /// `--listen` addresses; empty = the file's list.
-    package var listen: [ListenAddress] = []
+    package var listen: [HostPort] = []
     /// `--socket`, replacing `subscribers.socket`.
     package var socket: String?
     /// `--name`, replacing `name`.
     package var name: String?
 
     /// The file (nil: built-in defaults) and the command line's overrides.
-    package init(file: String?, listen: [ListenAddress] = [], socket: String? = nil, name: String? = nil) {
+    package init(file: String?, listen: [HostPort] = [], socket: String? = nil, name: String? = nil) {
         self.file = file
         self.listen = listen
         self.socket = socket

@@ -48,7 +48,7 @@ extension TrapMuxConfiguration {
     /// `listenOverride` (the command line's `--listen`) replaces `listen` when relay targets are checked against
     /// the server's own addresses; the caller still applies it to the result.
     package static func load(
-        file path: String, listenOverride: [ListenAddress]? = nil
+        file path: String, listenOverride: [HostPort]? = nil
     ) throws(ConfigurationError) -> TrapMuxConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
             let code = access(path, R_OK) == 0 ? EIO : errno
@@ -61,14 +61,14 @@ extension TrapMuxConfiguration {
 
     /// Parses configuration text; `file` names it in errors, `listenOverride` as in `load(file:listenOverride:)`.
     package static func parse(
-        _ text: String, file: String, listenOverride: [ListenAddress]? = nil
+        _ text: String, file: String, listenOverride: [HostPort]? = nil
     ) throws(ConfigurationError) -> TrapMuxConfiguration {
         try parse(bytes: Array(text.utf8), file: file, listenOverride: listenOverride)
     }
 
     /// Parses the bytes of a configuration file (UTF-8, checked by the parser, which names the line).
     package static func parse(
-        bytes: [UInt8], file: String, listenOverride: [ListenAddress]? = nil
+        bytes: [UInt8], file: String, listenOverride: [HostPort]? = nil
     ) throws(ConfigurationError) -> TrapMuxConfiguration {
         let document: TOMLDocument
         do {
@@ -121,7 +121,7 @@ extension TrapMuxConfiguration {
         name = try top.string("name") ?? name
         if let addresses = try top.strings("listen") {
             listen = try addresses.map { (text, line) throws(ConfigurationError) in
-                guard let address = ListenAddress(text) else {
+                guard let address = HostPort(text) else {
                     throw ConfigurationError(
                         file: file, line: line, key: "listen",
                         message: "expected \"ip:port\" such as \"0.0.0.0:162\" or \"[::]:162\", found \"\(text)\"")
@@ -200,7 +200,7 @@ extension TrapMuxConfiguration.SubscriberSettings {
 extension TrapMuxConfiguration {
     /// The addresses the server will listen on, and where they were set, for relay targets to be checked against.
     private struct OwnListenAddresses {
-        let addresses: [ListenAddress]
+        let addresses: [HostPort]
         /// "listen, line 3", "--listen" or "the default listen", for the error message.
         let origin: String
     }
@@ -216,7 +216,7 @@ extension TrapMuxConfiguration {
         guard !existing.contains(where: { $0.name == name }) else {
             throw reader.error("name", "relay name \"\(name)\" is used twice")
         }
-        guard let target = try reader.string("target"), let address = RelayAddress(target) else {
+        guard let target = try reader.string("target"), let address = HostPort(target) else {
             throw reader.error("target", "expected \"host:port\" such as \"192.0.2.10:162\", \"[2001:db8::1]:162\" or \"nms.example.net:162\"")
         }
         guard !address.isWildcard else {

@@ -12,7 +12,7 @@ package struct TrapMuxConfiguration: Sendable, Equatable {
     /// The process name shown in every event (`SNMP-Trap-Multiplexer NAME`).
     package var name = "trapmux"
     /// UDP addresses to receive traps on.
-    package var listen: [ListenAddress] = [ListenAddress(host: "0.0.0.0", port: 162), ListenAddress(host: "::", port: 162)]
+    package var listen: [HostPort] = [HostPort(host: "0.0.0.0", port: 162), HostPort(host: "::", port: 162)]
     /// SO_RCVBUF asked for on each listener; the kernel may grant less (net.core.rmem_max).
     package var receiveBufferBytes = 8 << 20
     /// When not empty, only traps with one of these communities are delivered; others are counted.
@@ -139,37 +139,4 @@ package enum OverflowPolicy: String, Sendable, Equatable, CaseIterable {
     case dropNewest = "drop-newest"
     /// Close the subscriber's connection.
     case disconnect
-}
-
-/// A UDP address to listen on: an IPv4 or IPv6 literal and a port.
-package struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
-    package var host: String
-    package var port: Int
-
-    /// Parses `0.0.0.0:162`, `[::]:162` or `127.0.0.1:1162`.
-    package init?(_ text: String) {
-        let hostPart: Substring
-        let portPart: Substring
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else {
-                return nil
-            }
-            hostPart = text[text.index(after: text.startIndex)..<close]
-            portPart = text[text.index(close, offsetBy: 2)...]
-        } else {
-            guard let colon = text.lastIndex(of: ":"), !text[..<colon].contains(":") else { return nil }
-            hostPart = text[..<colon]
-            portPart = text[text.index(after: colon)...]
-        }
-        guard let port = Int(portPart), (1...65535).contains(port), !hostPart.isEmpty else { return nil }
-        self.host = String(hostPart)
-        self.port = port
-    }
-
-    package init(host: String, port: Int) {
-        self.host = host
-        self.port = port
-    }
-
-    package var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }

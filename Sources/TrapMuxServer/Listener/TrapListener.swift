@@ -13,7 +13,7 @@ package struct TrapListener: Service {
     /// Bytes per message slot of the read buffer: the largest UDP payload fits whole.
     package static let bytesPerMessage = 65_536
 
-    package let addresses: [ListenAddress]
+    package let addresses: [HostPort]
     package let receiveBufferBytes: Int
     /// What every listener channel shares, confined to the router's event loop.
     package let parts: NIOLoopBound<Parts>
@@ -40,7 +40,7 @@ package struct TrapListener: Service {
         logger.info("listeners closed")
     }
 
-    private func bind(_ address: ListenAddress) async throws -> Channel {
+    private func bind(_ address: HostPort) async throws -> Channel {
         let parts = self.parts
         let logger = self.logger
         var bootstrap = DatagramBootstrap(group: parts.eventLoop)

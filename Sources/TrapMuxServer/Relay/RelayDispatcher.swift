@@ -15,7 +15,7 @@ package final class RelayDispatcher {
     /// Resolves and opens every target; a name that does not resolve, or that resolves to one of `listen` (a
     /// relay loop the configuration check could not see in a host name), is a configuration error.
     package static func open(
-        _ relays: [TrapMuxConfiguration.RelaySettings], listen: [ListenAddress], engine: USMLocalEngine,
+        _ relays: [TrapMuxConfiguration.RelaySettings], listen: [HostPort], engine: USMLocalEngine,
         on eventLoop: EventLoop, logger: Logger
     ) async throws -> [OpenedTarget] {
         var opened: [OpenedTarget] = []
@@ -38,7 +38,7 @@ package final class RelayDispatcher {
     }
 
     private static func open(
-        _ relays: [TrapMuxConfiguration.RelaySettings], listen: [ListenAddress], engine: USMLocalEngine,
+        _ relays: [TrapMuxConfiguration.RelaySettings], listen: [HostPort], engine: USMLocalEngine,
         on eventLoop: EventLoop, logger: Logger, into opened: inout [OpenedTarget]
     ) async throws {
         for relay in relays {
@@ -51,7 +51,7 @@ package final class RelayDispatcher {
                         file: "configuration", line: nil, key: "relay \(relay.name) user", message: error.description)
                 }
             }
-            guard let target = RelayAddress(relay.target) else { continue }
+            guard let target = HostPort(relay.target) else { continue }
             let address: SocketAddress
             do {
                 address = try SocketAddress.makeAddressResolvingHost(target.host, port: target.port)
@@ -61,7 +61,7 @@ package final class RelayDispatcher {
                     message: "cannot resolve \(target.host): \(error)")
             }
             if let ip = address.ipAddress, let port = address.port,
-                let own = RelayAddress(host: ip, port: port).loopsBack(into: listen)
+                let own = HostPort(host: ip, port: port).loopsBack(into: listen)
             {
                 throw ConfigurationError(
                     file: "configuration", line: nil, key: "relay \(relay.name) target",

@@ -114,7 +114,7 @@ package struct CIDR: Sendable, Equatable {
     /// Parses `address/length`, or a bare address (a host route).
     package init?(_ text: String) {
         let parts = text.split(separator: "/", maxSplits: 1)
-        guard let first = parts.first, let octets = IPAddressText.parse(String(first)) else { return nil }
+        guard let first = parts.first, let octets = IPAddress(String(first))?.octets else { return nil }
         let length = parts.count == 2 ? Int(parts[1]) : octets.count * 8
         guard let length, (0...(octets.count * 8)).contains(length) else { return nil }
         self.network = octets
@@ -133,15 +133,5 @@ package struct CIDR: Sendable, Equatable {
             index += 1
         }
         return true
-    }
-}
-
-/// Parses IP address text into octets with the C library (inet_pton), both families.
-package enum IPAddressText {
-    package static func parse(_ text: String) -> [UInt8]? {
-        if let v4 = IPv4Address(text) { return v4.octets }
-        var storage = [UInt8](repeating: 0, count: 16)
-        let ok = storage.withUnsafeMutableBytes { inet_pton(AF_INET6, text, $0.baseAddress) }
-        return ok == 1 ? storage : nil
     }
 }

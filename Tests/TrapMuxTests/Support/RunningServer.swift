@@ -85,7 +85,7 @@ final class RunningServer: @unchecked Sendable {
 
     /// Sends datagrams to the server, pacing so the kernel's receive buffer never overflows.
     func send(_ datagrams: [[UInt8]], perBurst: Int = 20) throws {
-        let client = try UDPClient(to: ListenAddress(host: "127.0.0.1", port: port))
+        let client = try UDPClient(to: HostPort(host: "127.0.0.1", port: port))
         for (index, datagram) in datagrams.enumerated() {
             try client.send(datagram)
             if index % perBurst == perBurst - 1 { usleep(5_000) }

@@ -1,36 +1,14 @@
 import TrapDecoder
 import TrapEvents
 
-/// A relay target's `host:port`, with IPv6 literals in brackets.
-package struct RelayAddress: Equatable, Sendable {
-    package let host: String
-    package let port: Int
-
-    /// A resolved target, e.g. to check it against the listen addresses after a name was looked up.
-    package init(host: String, port: Int) {
-        self.host = host
-        self.port = port
-    }
-
-    package init?(_ text: String) {
-        if let literal = ListenAddress(text) {
-            host = literal.host
-            port = literal.port
-            return
-        }
-        let parts = text.split(separator: ":")
-        guard parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port), !parts[0].isEmpty else { return nil }
-        host = String(parts[0])
-        self.port = port
-    }
-
+extension HostPort {
     /// Whether the host is a wildcard (`0.0.0.0`, `::`, or either mapped): nothing can be sent to it.
     package var isWildcard: Bool {
         IPAddress(host)?.unmapped.isUnspecified ?? false
     }
 }
 
-extension RelayAddress {
+extension HostPort {
     /// The listen address a relay to this target would arrive at, if any: a loop.
     ///
     /// Addresses are compared after normalising them: an IPv4-mapped IPv6 target is the IPv4 address it maps
@@ -38,8 +16,8 @@ extension RelayAddress {
     /// (`127.0.0.0/8`, `::1`, the addresses of `localAddresses`); "localhost" is both loopback addresses. Other
     /// host names are checked once resolved, when the targets are opened.
     package func loopsBack(
-        into listen: [ListenAddress], localAddresses: Set<IPAddress> = IPAddress.localInterfaceAddresses()
-    ) -> ListenAddress? {
+        into listen: [HostPort], localAddresses: Set<IPAddress> = IPAddress.localInterfaceAddresses()
+    ) -> HostPort? {
         let targets: [IPAddress]
         if host.lowercased() == "localhost" {
             targets = [IPAddress("127.0.0.1")!, IPAddress("::1")!]
