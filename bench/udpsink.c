@@ -1,15 +1,16 @@
 // udpsink.c - the benchmark's physical-limit receiver: a bare recvmmsg loop that only counts datagrams.
 //
 // Whatever a trap receiver does, it first has to take datagrams off a UDP socket. This program does that and
-// nothing else (64 datagrams per recvmmsg call into fixed 2 KiB buffers, as FACTS' 745k/s NIO figure assumed), so
+// nothing else (64 datagrams per recvmmsg call, as trapmux's listener reads them, into fixed 2 KiB buffers), so
 // the rate it reaches on one core is the machine's limit for a trap shape: `bench/run` reports every trapmux figure
 // as a fraction of it. It is also the counting relay target of the relay rows.
 //
 // It binds 127.0.0.1:PORT (0 = any free port), asks for a receive buffer of RCVBUF bytes (SO_RCVBUFFORCE when
 // permitted, like trapmux, else SO_RCVBUF within net.core.rmem_max), prints one `ready` line with the port and the
 // buffer the kernel granted, then counts until COUNT datagrams arrived, or IDLE ms passed without one after the
-// first, or MAXSEC seconds passed in all. It ends with one line of key=value results. `drops` is the socket's own
-// overflow counter (SO_RXQ_OVFL, the drops column of /proc/net/udp), `cpu` its user+system time.
+// first (checked only when the socket is empty), or MAXSEC seconds passed in all. It ends with one line of
+// key=value results: `drops` is the socket's own overflow counter (its drops column in /proc/net/udp, read before
+// the socket closes), `cpu` the sink's user+system time.
 //
 // Build: gcc -O2 -Wall -o udpsink udpsink.c
 // Usage: udpsink [-p PORT] [-B RCVBUF] [-c COUNT] [-i IDLE_MS] [-T MAXSEC]
@@ -29,9 +30,6 @@
 
 #define BATCH 64
 #define BUFFER_BYTES 2048
-#ifndef SO_RXQ_OVFL
-#define SO_RXQ_OVFL 40
-#endif
 
 static double now_seconds(void) {
     struct timespec ts;
@@ -43,6 +41,28 @@ static double cpu_seconds(void) {
     struct rusage usage;
     getrusage(RUSAGE_SELF, &usage);
     return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec * 1e-6 + usage.ru_stime.tv_sec + usage.ru_stime.tv_usec * 1e-6;
+}
+
+// The drops column of this socket's line in /proc/net/udp (127.0.0.1:port), read while the socket is still open
+// so that drops after the last datagram read count too; -1 if it cannot be read.
+static long long socket_drops(int port) {
+    FILE *file = fopen("/proc/net/udp", "r");
+    if (!file) return -1;
+    char line[512], wanted[32];
+    snprintf(wanted, sizeof wanted, "0100007F:%04X", port);
+    long long drops = -1;
+    while (fgets(line, sizeof line, file)) {
+        char local[64];
+        if (sscanf(line, " %*s %63s", local) != 1 || strcmp(local, wanted) != 0) continue;
+        char *end = line + strlen(line);
+        while (end > line && (end[-1] == '\n' || end[-1] == ' ')) end--;
+        *end = 0;
+        char *field = strrchr(line, ' ');
+        drops = field ? strtoll(field + 1, NULL, 10) : -1;
+        break;
+    }
+    fclose(file);
+    return drops;
 }
 
 static int usage(void) {
@@ -72,8 +92,7 @@ int main(int argc, char **argv) {
 
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
     if (fd < 0) { perror("udpsink: socket"); return 1; }
-    int one = 1, requested = (int)rcvbuf;
-    setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);
+    int requested = (int)rcvbuf;
     if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &requested, sizeof requested) != 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &requested, sizeof requested);
     int granted = 0;
@@ -88,7 +107,6 @@ int main(int argc, char **argv) {
     fflush(stdout);
 
     static char buffers[BATCH][BUFFER_BYTES];
-    static char controls[BATCH][CMSG_SPACE(sizeof(uint32_t))];
     static struct iovec vectors[BATCH];
     static struct mmsghdr messages[BATCH];
     for (int i = 0; i < BATCH; i++) {
@@ -96,47 +114,36 @@ int main(int argc, char **argv) {
         vectors[i].iov_len = BUFFER_BYTES;
         messages[i].msg_hdr.msg_iov = &vectors[i];
         messages[i].msg_hdr.msg_iovlen = 1;
-        messages[i].msg_hdr.msg_control = controls[i];
-        messages[i].msg_hdr.msg_controllen = sizeof controls[i];
     }
 
     long long received = 0, bytes = 0, calls = 0;
-    uint32_t drops = 0;
     double started = now_seconds(), first = 0, last = 0;
     struct pollfd waiting = { fd, POLLIN, 0 };
-    for (;;) {
-        double now = now_seconds();
-        if (now - started > max_seconds) break;
-        if (limit > 0 && received >= limit) break;
-        if (received > 0 && (now - last) * 1000 >= idle_ms) break;
-        // Poll only when the socket is empty: under load every call finds datagrams waiting.
+    while (limit == 0 || received < limit) {
+        if (now_seconds() - started > max_seconds) break;
         int got = recvmmsg(fd, messages, BATCH, MSG_DONTWAIT, NULL);
-        if (got <= 0) {
-            if (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) { perror("udpsink: recvmmsg"); return 1; }
-            poll(&waiting, 1, received > 0 ? (int)idle_ms : 100);
+        if (got > 0) {
+            calls++;
+            last = now_seconds();
+            if (received == 0) first = last;
+            received += got;
+            for (int i = 0; i < got; i++) bytes += messages[i].msg_len;
             continue;
         }
-        calls++;
-        last = now_seconds();
-        if (received == 0) first = last;
-        received += got;
-        for (int i = 0; i < got; i++) {
-            bytes += messages[i].msg_len;
-            struct msghdr *header = &messages[i].msg_hdr;
-            for (struct cmsghdr *c = CMSG_FIRSTHDR(header); c; c = CMSG_NXTHDR(header, c)) {
-                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
-                    uint32_t value;
-                    memcpy(&value, CMSG_DATA(c), sizeof value);
-                    if (value > drops) drops = value;
-                }
-            }
-            // recvmmsg shortens msg_controllen to what it wrote: restore it for the next call.
-            header->msg_controllen = sizeof controls[i];
+        if (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            perror("udpsink: recvmmsg");
+            return 1;
         }
+        // Idle only counts when the socket is found empty: a sink that was not scheduled for a while finds
+        // datagrams waiting and goes on.
+        double quiet_ms = received > 0 ? (now_seconds() - last) * 1000 : 0;
+        if (received > 0 && quiet_ms >= idle_ms) break;
+        poll(&waiting, 1, received > 0 ? (int)(idle_ms - quiet_ms) + 1 : 100);
     }
     double seconds = last - first;
-    printf("received=%lld bytes=%lld seconds=%.4f rate=%.0f drops=%u rcvbuf=%d calls=%lld batch=%.1f cpu=%.4f\n",
-           received, bytes, seconds, seconds > 0 ? received / seconds : 0, drops, granted, calls,
+    printf("received=%lld bytes=%lld seconds=%.4f rate=%.0f drops=%lld rcvbuf=%d calls=%lld batch=%.1f cpu=%.4f\n",
+           received, bytes, seconds, seconds > 0 ? received / seconds : 0, socket_drops(ntohs(address.sin_port)),
+           granted, calls,
            calls ? (double)received / calls : 0, cpu_seconds());
     return 0;
 }
