@@ -40,7 +40,8 @@ static double now_seconds(void) {
 static double cpu_seconds(void) {
     struct rusage usage;
     getrusage(RUSAGE_SELF, &usage);
-    return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec * 1e-6 + usage.ru_stime.tv_sec + usage.ru_stime.tv_usec * 1e-6;
+    return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec * 1e-6
+           + usage.ru_stime.tv_sec + usage.ru_stime.tv_usec * 1e-6;
 }
 
 // The drops column of this socket's line in /proc/net/udp (127.0.0.1:port), read while the socket is still open
