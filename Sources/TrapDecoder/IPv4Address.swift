@@ -36,8 +36,28 @@ public struct IPv4Address: Hashable, Sendable, CustomStringConvertible {
          UInt8(truncatingIfNeeded: value)]
     }
 
-    /// Dotted quad text.
+    /// Dotted quad text (at most 15 bytes: a small string, made without a heap allocation).
     public var description: String {
-        "\(value >> 24).\((value >> 16) & 0xFF).\((value >> 8) & 0xFF).\(value & 0xFF)"
+        String(unsafeUninitializedCapacity: 15) { buffer in
+            var index = 0
+            for shift in [24, 16, 8, 0] as [UInt32] {
+                if shift != 24 {
+                    buffer[index] = UInt8(ascii: ".")
+                    index += 1
+                }
+                let octet = UInt8(truncatingIfNeeded: value >> shift)
+                if octet >= 100 {
+                    buffer[index] = UInt8(ascii: "0") &+ octet / 100
+                    index += 1
+                }
+                if octet >= 10 {
+                    buffer[index] = UInt8(ascii: "0") &+ (octet / 10) % 10
+                    index += 1
+                }
+                buffer[index] = UInt8(ascii: "0") &+ octet % 10
+                index += 1
+            }
+            return index
+        }
     }
 }

@@ -104,16 +104,23 @@ package struct JSONWriter: ~Copyable {
     }
 
     /// Writes octets as a lowercase hex string.
-    package mutating func hexString(_ octets: some Collection<UInt8>) {
+    package mutating func hexString(_ octets: ArraySlice<UInt8>) {
         separate()
         output.append(UInt8(ascii: "\""))
-        for octet in octets {
-            output.append(Self.hexDigit(octet >> 4))
-            output.append(Self.hexDigit(octet & 0x0F))
+        octets.withUnsafeBufferPointer { source in
+            output.appendUnsafe(upTo: source.count &* 2) { destination in
+                for (index, octet) in source.enumerated() {
+                    destination[index &* 2] = Self.hexDigits[Int(octet >> 4)]
+                    destination[index &* 2 &+ 1] = Self.hexDigits[Int(octet & 0x0F)]
+                }
+                return source.count &* 2
+            }
         }
         output.append(UInt8(ascii: "\""))
         needsComma = true
     }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     package mutating func number(_ value: some BinaryInteger) {
         separate()
@@ -181,37 +188,42 @@ package struct JSONWriter: ~Copyable {
     private mutating func appendEscaped(_ octets: UnsafeBufferPointer<UInt8>) {
         guard let base = octets.baseAddress else { return }
         let raw = UnsafeRawPointer(base)
+        let count = octets.count
         var runStart = 0
         var index = 0
-        while index < octets.count {
-            if index + 8 <= octets.count, !Self.needsEscape(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
-                index += 8
+        while index < count {
+            if index &+ 8 <= count, !Self.needsEscape(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                index &+= 8
                 continue
             }
-            let octet = octets[index]
+            let octet = base[index]
             guard octet < 0x20 || octet == 0x22 || octet == 0x5C || octet == 0x7F else {
-                index += 1
+                index &+= 1
                 continue
             }
             if runStart < index {
-                output.append(UnsafeBufferPointer(rebasing: octets[runStart..<index]))
+                output.append(UnsafeBufferPointer(start: base + runStart, count: index &- runStart))
             }
-            index += 1
+            index &+= 1
             runStart = index
-            output.append(UInt8(ascii: "\\"))
-            switch octet {
-            case 0x22, 0x5C: output.append(octet)
-            case 0x0A: output.append(UInt8(ascii: "n"))
-            case 0x0D: output.append(UInt8(ascii: "r"))
-            case 0x09: output.append(UInt8(ascii: "t"))
-            default:
-                output.append("u00")
-                output.append(Self.hexDigit(octet >> 4))
-                output.append(Self.hexDigit(octet & 0x0F))
-            }
+            appendEscape(for: octet)
         }
-        if runStart < octets.count {
-            output.append(UnsafeBufferPointer(rebasing: octets[runStart...]))
+        if runStart < count {
+            output.append(UnsafeBufferPointer(start: base + runStart, count: count &- runStart))
+        }
+    }
+
+    private mutating func appendEscape(for octet: UInt8) {
+        output.append(UInt8(ascii: "\\"))
+        switch octet {
+        case 0x22, 0x5C: output.append(octet)
+        case 0x0A: output.append(UInt8(ascii: "n"))
+        case 0x0D: output.append(UInt8(ascii: "r"))
+        case 0x09: output.append(UInt8(ascii: "t"))
+        default:
+            output.append("u00")
+            output.append(Self.hexDigit(octet >> 4))
+            output.append(Self.hexDigit(octet & 0x0F))
         }
     }
 
@@ -221,10 +233,12 @@ package struct JSONWriter: ~Copyable {
     private static func needsEscape(_ word: UInt64) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
-        func hasZeroByte(_ v: UInt64) -> Bool { (v &- ones) & ~v & highs != 0 }
-        let below0x20 = (word &- ones &* 0x20) & ~word & highs != 0
-        return below0x20 || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C))
-            || hasZeroByte(word ^ (ones &* 0x7F))
+        let below0x20 = word &- ones &* 0x20
+        let quote = (word ^ (ones &* 0x22)) &- ones
+        let backslash = (word ^ (ones &* 0x5C)) &- ones
+        let delete = (word ^ (ones &* 0x7F)) &- ones
+        // Each term has the high bit of a byte set where that byte matched (before masking by ~word).
+        return (below0x20 | quote | backslash | delete) & ~word & highs != 0
     }
 
     @inline(__always)

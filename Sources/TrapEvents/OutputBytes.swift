@@ -71,25 +71,71 @@ package struct OutputBytes: ~Copyable {
         written += n
     }
 
-    /// Appends `value` in decimal, digits written straight into place from the last one.
+    /// Appends `value` in decimal, two digits at a time from a table, written straight into place from the last.
     @inlinable
     package mutating func append(decimal value: UInt64) {
-        var digits = 1
-        var bound: UInt64 = 10
+        let digits = Self.decimalDigits(value)
+        if written + digits > capacity { grow(minimum: written + digits) }
+        Self.writeDecimal(value, digits: digits, at: base + written)
+        written += digits
+    }
+
+    /// Makes room for `count` more bytes and hands `body` the place to write them; `body` returns how many it wrote.
+    /// For renderers that know an upper bound: one capacity check instead of one per byte.
+    @inlinable @inline(__always)
+    package mutating func appendUnsafe(upTo count: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        if written + count > capacity { grow(minimum: written + count) }
+        written += body(base + written)
+    }
+
+    /// The number of decimal digits of `value`.
+    @inlinable @inline(__always)
+    package static func decimalDigits(_ value: UInt64) -> Int {
+        if value < 10 { return 1 }
+        if value < 100 { return 2 }
+        if value < 1000 { return 3 }
+        if value < 10_000 { return 4 }
+        var digits = 5
+        var bound: UInt64 = 100_000
         while digits < 20 && value >= bound {
             digits += 1
             bound = bound &* 10
         }
-        if written + digits > capacity { grow(minimum: written + digits) }
-        var v = value
-        var index = written + digits
-        repeat {
-            index -= 1
-            base[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10)
-            v /= 10
-        } while v > 0
-        written += digits
+        return digits
     }
+
+    /// Writes the `digits` decimal digits of `value` at `destination` (two at a time, from the end).
+    @inlinable @inline(__always)
+    package static func writeDecimal(_ value: UInt64, digits: Int, at destination: UnsafeMutablePointer<UInt8>) {
+        var v = value
+        var index = digits
+        while v >= 100 {
+            let pair = Int(v % 100) &* 2
+            v /= 100
+            index -= 2
+            destination[index] = decimalPairs[pair]
+            destination[index + 1] = decimalPairs[pair + 1]
+        }
+        if v >= 10 {
+            let pair = Int(v) &* 2
+            destination[index - 2] = decimalPairs[pair]
+            destination[index - 1] = decimalPairs[pair + 1]
+        } else {
+            destination[index - 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v)
+        }
+    }
+
+    /// "00" "01" … "99", the digits of every pair.
+    @usableFromInline
+    package static let decimalPairs: [UInt8] = {
+        var pairs: [UInt8] = []
+        pairs.reserveCapacity(200)
+        for number in 0..<100 {
+            pairs.append(UInt8(48 + number / 10))
+            pairs.append(UInt8(48 + number % 10))
+        }
+        return pairs
+    }()
 
     /// Calls `body` with the bytes written so far.
     package func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {

@@ -8,6 +8,8 @@ package struct SourceAddress: Sendable, Hashable {
     package let port: Int
     /// The IP address as text (`192.0.2.7`, `2001:db8::1`), made once because every event shows it.
     package let ipText: String
+    /// `ip:port`, with IPv6 in brackets (`[2001:db8::1]:162`), made once for the same reason.
+    package let description: String
 
     /// A sender's address and port.
     package init(ip: [UInt8], port: Int) {
@@ -20,11 +22,7 @@ package struct SourceAddress: Sendable, Hashable {
         } else {
             ipText = IPv6Text.format(ip)
         }
-    }
-
-    /// `ip:port`, with IPv6 in brackets (`[2001:db8::1]:162`).
-    package var description: String {
-        ip.count == 4 ? ipText + ":" + String(port) : "[" + ipText + "]:" + String(port)
+        description = ip.count == 4 ? ipText + ":" + String(port) : "[" + ipText + "]:" + String(port)
     }
 }
 
