@@ -76,7 +76,7 @@ let package = Package(
         ),
         .testTarget(name: "TrapDecoderTests", dependencies: ["TrapDecoder"]),
         .testTarget(name: "SNMPSecurityTests", dependencies: ["SNMPSecurity", "TrapDecoder"]),
-        .testTarget(name: "TrapMuxTests", dependencies: ["TrapMux", "TrapDecoder"]),
+        .testTarget(name: "TrapMuxTests", dependencies: ["TrapMux", "TrapDecoder", "SNMPSecurity"]),
     ],
     swiftLanguageModes: [.v6]
 )
