@@ -14,14 +14,10 @@ extension SendCommand {
 
     /// SNMPv3 traps: this sender is the authoritative engine. One trap, or a load run over a pool of them.
     func sendV3Traps(generic: GenericTrap, varbinds: [VarBind], started: ContinuousClock.Instant) throws {
-        var builder: SNMPv3TrapBuilder
-        do {
-            builder = try SNMPv3TrapBuilder(
+        var builder = try orExit {
+            try SNMPv3TrapBuilder(
                 user: v3.usmUser, level: v3.level, engineID: ownEngineID, engineBoots: v3.engineBoots ?? 1,
                 contextEngineID: v3.contextEngineID?.octets, contextName: Array(v3.context.utf8))
-        } catch {
-            printError("trapmux send: \(error)")
-            throw ExitCode(1)
         }
         let timeAtStart = Int64(v3.engineTime ?? 0)
         // snmpEngineTime: seconds since the command started, from --engine-time.
@@ -33,31 +29,16 @@ extension SendCommand {
         }
         let pdu = NotificationPDU(requestID: LoadGenerator.requestID(ofDatagram: 0), varbinds: varbinds)
         guard count > 1 else {
-            let datagram: [UInt8]
-            do {
-                var single = pdu
-                single.requestID = Int32.random(in: 1...Int32.max)
-                datagram = try builder.trap(single, engineTime: engineTime())
-            } catch {
-                printError("trapmux send: \(error)")
-                throw ExitCode(1)
-            }
+            var single = pdu
+            single.requestID = Int32.random(in: 1...Int32.max)
+            let datagram = try orExit { try builder.trap(single, engineTime: engineTime()) }
             let client = try openClient()
-            do { try client.send(datagram) } catch {
-                printError("trapmux send: \(error)")
-                throw ExitCode(1)
-            }
+            try orExit { try client.send(datagram) }
             print("sent 1 \(generic.name) trap (SNMPv3, \(v3.summary)) to \(to)")
             return
         }
         // Every octet is authenticated: distinct datagrams are built ahead and cycled (LoadGenerator.DatagramPool).
-        let sample: [UInt8]
-        do {
-            sample = try builder.trap(pdu, engineTime: engineTime())
-        } catch {
-            printError("trapmux send: \(error)")
-            throw ExitCode(1)
-        }
+        let sample = try orExit { try builder.trap(pdu, engineTime: engineTime()) }
         let poolCount = min(
             LoadGenerator.DatagramPool.maximumCount, count,
             max(1, LoadGenerator.DatagramPool.maximumBytes / max(1, sample.count)))

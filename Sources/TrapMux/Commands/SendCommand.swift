@@ -156,8 +156,13 @@ struct SendCommand: AsyncParsableCommand {
     }
 
     func openClient() throws -> UDPClient {
+        try orExit { try UDPClient(to: ListenAddress(to)!) }
+    }
+
+    /// Runs `body`; a failure is printed as `trapmux send: …` and ends the command with exit status 1.
+    func orExit<Value>(_ body: () throws -> Value) throws -> Value {
         do {
-            return try UDPClient(to: ListenAddress(to)!)
+            return try body()
         } catch {
             printError("trapmux send: \(error)")
             throw ExitCode(1)
@@ -169,13 +174,7 @@ struct SendCommand: AsyncParsableCommand {
         let generator = LoadGenerator(
             target: ListenAddress(to)!, payload: payload, count: count, rate: rate,
             maximumDuration: .milliseconds(Int(maxSeconds * 1000)))
-        let outcome: LoadGenerator.Outcome
-        do {
-            outcome = try generator.run()
-        } catch {
-            printError("trapmux send: \(error)")
-            throw ExitCode(1)
-        }
+        let outcome = try orExit { try generator.run() }
         // Notes in parentheses without colons: scripts read the rate after the line's last colon.
         var notes: [String] = []
         if outcome.sent < count { notes.append("stopped by --max-seconds") }
