@@ -144,6 +144,26 @@ struct SNMPv3InformExchangeTests {
         #expect(exchange.notes.contains { $0.contains("resynchronised") })
     }
 
+    @Test func lateReportsToTransmissionsBeforeTheResynchronisationAreIgnored() throws {
+        var receiver = try Receiver(Self.user(.authNoPriv))
+        var exchange = Self.exchange(
+            Self.user(.authNoPriv), level: .authNoPriv, receiverEngineID: Self.receiverEngineID)
+        // Two transmissions with the unknown clock (the first timed out), then the Report to the first.
+        guard case .send(let first) = exchange.start(Self.pdu, now: 0),
+            case .send(let second) = exchange.timedOut(now: 1),
+            let firstReport = try receiver.answer(first, now: 1),
+            let secondReport = try receiver.answer(second, now: 1),
+            case .send(let resynchronised) = exchange.received(firstReport, now: 1)
+        else {
+            Issue.record("no resynchronisation")
+            return
+        }
+        // The second one's Report comes late: it says nothing about the resynchronised inform.
+        #expect(exchange.received(secondReport, now: 1) == .keepWaiting)
+        let response = try #require(try receiver.answer(resynchronised, now: 1))
+        #expect(exchange.received(response, now: 1) == .finish(.acknowledged(attempts: 3)))
+    }
+
     @Test func aSecondTimeWindowReportEndsTheExchangeNamingTheCounter() throws {
         var receiver = try Receiver(Self.user(.authNoPriv))
         var exchange = Self.exchange(

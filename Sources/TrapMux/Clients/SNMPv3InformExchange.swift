@@ -293,6 +293,8 @@ struct SNMPv3InformExchange {
                     "resynchronised with the receiver's clock from a usmStatsNotInTimeWindows Report: boots "
                         + "\(usm.engineBoots), time \(usm.engineTime); sending the inform again")
                 state = .informing(attempts: attempts + 1, resynchronised: true)
+                // Every earlier transmission carried the old clock: their late Reports must not end the exchange.
+                sentMessageIDs = []
                 return informAction(now: now)
             }
             state = .idle
