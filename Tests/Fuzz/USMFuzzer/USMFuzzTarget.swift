@@ -313,9 +313,6 @@ enum USMFuzzTarget {
                 expected.scoped.type == .informRequest ? .inform(expected.scoped.pdu) : .trapV2(expected.scoped.pdu)
             precondition(incoming.message.pdu == pdu, "decoded \(incoming.message.pdu), sent \(pdu)")
         }
-        if let classification = incoming.message.classify(source: "192.0.2.1") {
-            _ = incoming.message.operatorText(processName: "fuzz", classification: classification)
-        }
         var salt = USMSaltCounter(start: 1)
         if case .inform = incoming.message.pdu {
             let response = try? processor.response(to: incoming, now: 0, salt: &salt)
