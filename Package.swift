@@ -102,6 +102,13 @@ let package = Package(
             dependencies: ["TOML"],
             path: "Tests/Fuzz/TOMLDocumentFuzzer"
         ),
+        // libFuzzer entry point for SNMPv3 USM processing (scripts/fuzz USMFuzzer): datagrams as they come, and
+        // messages built and authenticated for known users from the fuzz data.
+        .executableTarget(
+            name: "USMFuzzer",
+            dependencies: ["SNMPSecurity", "TrapDecoder"],
+            path: "Tests/Fuzz/USMFuzzer"
+        ),
         // Decoder throughput against net-snmp's own parser (bench/decoder).
         .executableTarget(
             name: "DecoderBenchmark",

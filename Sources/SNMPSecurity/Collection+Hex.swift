@@ -1,6 +1,6 @@
 extension Collection<UInt8> {
     /// Lowercase hex, for messages about engine IDs and user names (never keys).
-    var hexString: String {
+    public var hexString: String {
         let digits = Array("0123456789abcdef".utf8)
         var text: [UInt8] = []
         text.reserveCapacity(count * 2)

@@ -69,16 +69,9 @@ public struct USMOutgoingMessage: Sendable {
         var privacyParameters: [UInt8] = []
         var ciphertext: [UInt8]?
         if level.isPrivate, let user, let priv = user.privProtocol {
-            let plaintext = scopedPDU.encoded()
             privacyParameters = salt.salt(for: priv, boots: engineBoots)
-            // DES-CBC needs whole blocks; the pad's value does not matter (RFC 3414 §8.1.1.2).
-            let padding = priv == .des ? (8 - plaintext.count % 8) % 8 : 0
-            ciphertext = priv.crypt(
-                encrypt: true, (plaintext + repeatElement(0, count: padding))[...], key: user.privKey,
-                salt: privacyParameters, boots: engineBoots, time: engineTime)
-            guard ciphertext != nil else {
-                throw USMConfigurationError(.algorithmUnavailable, "\(user): \(priv.rawValue) encryption failed")
-            }
+            ciphertext = try user.encryptData(
+                scopedPDU.encoded(), salt: privacyParameters, engineBoots: engineBoots, engineTime: engineTime)
         }
         let macLength = level.isAuthenticated ? user?.authProtocol?.macLength ?? 0 : 0
 
@@ -108,15 +101,8 @@ public struct USMOutgoingMessage: Sendable {
             }
         }
         var bytes = writer.bytes
-        if let user, let auth = user.authProtocol, level.isAuthenticated {
-            // The HMAC covers the whole message with the zeroed field in place (RFC 3414 §6.3.1); reading our own
-            // output back finds that field without offset arithmetic.
-            guard let parameters = try? SNMPv3Envelope(decoding: bytes[...]).header.usm?.authenticationParameters,
-                let mac = auth.mac(key: user.authKey, data: bytes)
-            else {
-                throw USMConfigurationError(.algorithmUnavailable, "\(user): \(auth.rawValue) HMAC failed")
-            }
-            bytes.replaceSubrange(parameters.indices, with: mac)
+        if let user, level.isAuthenticated {
+            try user.authenticateOutgoingMessage(&bytes)
         }
         return bytes
     }

@@ -28,6 +28,84 @@ public struct USMProcessor: Sendable {
 
     /// Processes one datagram that claims to be SNMPv3; returns the notification, or throws why it is not accepted.
     public mutating func process(_ datagram: ArraySlice<UInt8>, now: Int64) throws(USMError) -> USMIncomingMessage {
+        let checked = try authenticate(datagram, now: now)
+        let message = try checked.decode { (scopedPDU, padded) throws(TrapDecodingError) in
+            try TrapMessage(v3: checked.header, scopedPDU: scopedPDU, padded: padded)
+        }
+        // RFC 3412 §7.2 step 13: a confirmed-class PDU (an inform) is only for the engine it is addressed to.
+        if case .inform = message.pdu, !checked.isAuthoritative {
+            throw USMError(
+                .usmStatsUnknownEngineIDs, at: checked.engineIDOffset,
+                "an InformRequest to engine \(checked.user.engineID.hexString), which is not this engine",
+                report: checked.reportContext(.noAuthNoPriv))
+        }
+        return USMIncomingMessage(
+            message: message, user: checked.user, securityLevel: checked.level,
+            isAuthoritative: checked.isAuthoritative)
+    }
+
+    /// Processes one SNMPv3 message with a PDU of any type through the same checks as `process(_:now:)`: what a
+    /// notification originator needs to trust the Response or Report that answers its inform. Whether the PDU is
+    /// one the caller expects (and from the engine it expects) is the caller's to judge.
+    public mutating func verify(_ datagram: ArraySlice<UInt8>, now: Int64) throws(USMError) -> USMVerifiedMessage {
+        let checked = try authenticate(datagram, now: now)
+        let scopedPDU = try checked.decode { (scopedPDU, padded) throws(TrapDecodingError) in
+            try USMScopedPDU(decoding: scopedPDU, padded: padded)
+        }
+        return USMVerifiedMessage(
+            header: checked.header, scopedPDU: scopedPDU, user: checked.user, securityLevel: checked.level,
+            isAuthoritative: checked.isAuthoritative)
+    }
+
+    /// A message that passed every check up to its scopedPDU, which is in plaintext here, decrypted if need be.
+    private struct Authenticated {
+        /// The header as sent, with `acceptedSecurityLevel` set.
+        let header: SNMPv3Header
+        let user: USMLocalizedUser
+        let level: SNMPSecurityLevel
+        let isAuthoritative: Bool
+        /// The plaintext scopedPDU (with DES padding after it when `decryptedWith` is DES).
+        let scopedPDU: ArraySlice<UInt8>
+        /// The privacy protocol that decrypted `scopedPDU`; nil when it was sent in plaintext.
+        let decryptedWith: USMPrivProtocol?
+        /// Offsets in the datagram of msgData and msgAuthoritativeEngineID.
+        let dataOffset: Int
+        let engineIDOffset: Int
+        /// The Report context of a failure at a given level; nil when the sender asked for no reports.
+        let reportContext: (SNMPSecurityLevel) -> USMError.ReportContext?
+
+        /// Decodes the scopedPDU with `decoder`. A plaintext that does not decode is a parse error (with its offset in
+        /// the datagram); a decrypted one a decryption error, since with a CFB cipher a wrong key shows only as a
+        /// plaintext that does not parse. Either way a PDU that is not a notification is `snmpUnknownPDUHandlers`.
+        func decode<Result>(
+            _ decoder: (ArraySlice<UInt8>, Bool) throws(TrapDecodingError) -> Result
+        ) throws(USMError) -> Result {
+            do {
+                return try decoder(scopedPDU, decryptedWith == .des)
+            } catch {
+                guard let priv = decryptedWith else {
+                    let located = TrapDecodingError(error.kind, at: error.offset + dataOffset, error.reason)
+                    throw USMError(
+                        located.kind == .notANotification ? .snmpUnknownPDUHandlers : .snmpInASNParseErrs,
+                        at: located.offset, located.reason, decodingError: located)
+                }
+                if error.kind == .notANotification {
+                    throw USMError(
+                        .snmpUnknownPDUHandlers, at: dataOffset, "the decrypted scopedPDU: \(error.reason)",
+                        decodingError: error)
+                }
+                throw USMError(
+                    .usmStatsDecryptionErrors, at: dataOffset,
+                    "the \(priv.rawValue)-decrypted encryptedPDU is not a scopedPDU (\(error.kind.rawValue) at "
+                        + "plaintext offset \(error.offset): \(error.reason)); wrong priv key or protocol?",
+                    report: reportContext(.noAuthNoPriv))
+            }
+        }
+    }
+
+    /// RFC 3412 §7.2 and RFC 3414 §3.2 up to the scopedPDU: parse, security model, msgFlags, engine ID, user,
+    /// security level, HMAC, time window and decryption.
+    private mutating func authenticate(_ datagram: ArraySlice<UInt8>, now: Int64) throws(USMError) -> Authenticated {
         // RFC 3412 §7.2 steps 1-3: the message must parse (its scopedPDU is read only once it is trusted).
         let envelope: SNMPv3Envelope
         do {
@@ -38,7 +116,7 @@ public struct USMProcessor: Sendable {
         let header = envelope.header
         let reportable = header.flags & 0x04 != 0
         func offset(_ field: ArraySlice<UInt8>) -> Int { field.startIndex - datagram.startIndex }
-        func report(_ level: SNMPSecurityLevel = .noAuthNoPriv) -> USMError.ReportContext? {
+        let report = { (level: SNMPSecurityLevel) -> USMError.ReportContext? in
             guard reportable else { return nil }
             let readable = Self.peek(envelope.data)
             return USMError.ReportContext(
@@ -51,7 +129,8 @@ public struct USMProcessor: Sendable {
         guard header.securityModel == 3, let usm = header.usm else {
             throw USMError(
                 .snmpUnknownSecurityModels, at: 0,
-                "msgSecurityModel \(header.securityModel) is not the User-based Security Model (3)", report: report())
+                "msgSecurityModel \(header.securityModel) is not the User-based Security Model (3)",
+                report: report(.noAuthNoPriv))
         }
         // Step 5.
         guard let level = SNMPSecurityLevel(flags: header.flags) else {
@@ -66,25 +145,26 @@ public struct USMProcessor: Sendable {
         guard isAuthoritative || users.hasUsers(onEngine: engineID) else {
             let what = engineID.isEmpty ? "an empty msgAuthoritativeEngineID (engine ID discovery)" :
                 "msgAuthoritativeEngineID \(engineID.hexString) is neither this engine's nor one with users"
-            throw USMError(.usmStatsUnknownEngineIDs, at: offset(usm.engineID), what, report: report())
+            throw USMError(.usmStatsUnknownEngineIDs, at: offset(usm.engineID), what, report: report(.noAuthNoPriv))
         }
         // Step 4.
         guard let user = users.user(engineID: engineID, name: usm.userName) else {
             throw USMError(
                 .usmStatsUnknownUserNames, at: offset(usm.userName),
-                "no user \"\(Self.printable(usm.userName))\" on engine \(engineID.hexString)", report: report())
+                "no user \"\(Self.printable(usm.userName))\" on engine \(engineID.hexString)",
+                report: report(.noAuthNoPriv))
         }
         // Step 5, and the user's configured minimum.
         guard user.supports(level) else {
             throw USMError(
                 .usmStatsUnsupportedSecLevels, at: offset(usm.userName),
-                "\(user) cannot verify a message at \(level.rawValue)", report: report())
+                "\(user) cannot verify a message at \(level.rawValue)", report: report(.noAuthNoPriv))
         }
         guard level >= user.minimumSecurityLevel else {
             throw USMError(
                 .usmStatsUnsupportedSecLevels, at: offset(usm.userName),
                 "\(user) requires at least \(user.minimumSecurityLevel.rawValue), the message is \(level.rawValue)",
-                report: report())
+                report: report(.noAuthNoPriv))
         }
 
         if let auth = user.authProtocol, level.isAuthenticated {
@@ -95,7 +175,7 @@ public struct USMProcessor: Sendable {
                     .usmStatsWrongDigests, at: offset(parameters),
                     "msgAuthenticationParameters has \(parameters.count) octets; \(auth.rawValue) needs "
                         + "\(auth.macLength)",
-                    report: report())
+                    report: report(.noAuthNoPriv))
             }
             var zeroed = Array(datagram)
             let start = offset(parameters)
@@ -103,7 +183,7 @@ public struct USMProcessor: Sendable {
             guard let mac = auth.mac(key: user.authKey, data: zeroed), ConstantTime.equal(mac, parameters) else {
                 throw USMError(
                     .usmStatsWrongDigests, at: start, "the \(auth.rawValue) HMAC does not match for \(user)",
-                    report: report())
+                    report: report(.noAuthNoPriv))
             }
             // Step 7.
             if isAuthoritative {
@@ -121,12 +201,14 @@ public struct USMProcessor: Sendable {
 
         var acceptedHeader = header
         acceptedHeader.acceptedSecurityLevel = level
-        let message: TrapMessage
+        let plaintext: ArraySlice<UInt8>
+        var decryptedWith: USMPrivProtocol?
         if let priv = user.privProtocol, level.isPrivate {
             // Step 8.
-            message = try decrypt(
-                envelope, header: acceptedHeader, priv: priv, user: user,
-                privacyOffset: offset(usm.privacyParameters), report: report)
+            plaintext = try decrypt(
+                envelope, priv: priv, user: user, privacyOffset: offset(usm.privacyParameters),
+                report: report(.noAuthNoPriv))[...]
+            decryptedWith = priv
         } else {
             // Step 9: a plaintext scopedPDU.
             guard case .plaintext(let scoped) = envelope.data else {
@@ -135,23 +217,12 @@ public struct USMProcessor: Sendable {
                     "msgData is an encryptedPDU but msgFlags does not ask for privacy")
                 throw USMError(.snmpInASNParseErrs, at: error.offset, error.reason, decodingError: error)
             }
-            do {
-                message = try TrapMessage(v3: acceptedHeader, scopedPDU: scoped)
-            } catch {
-                let located = TrapDecodingError(error.kind, at: error.offset + envelope.dataOffset, error.reason)
-                throw USMError(
-                    located.kind == .notANotification ? .snmpUnknownPDUHandlers : .snmpInASNParseErrs,
-                    at: located.offset, located.reason, decodingError: located)
-            }
+            plaintext = scoped
         }
-
-        // RFC 3412 §7.2 step 13: a confirmed-class PDU (an inform) is only for the engine it is addressed to.
-        if case .inform = message.pdu, !isAuthoritative {
-            throw USMError(
-                .usmStatsUnknownEngineIDs, at: offset(usm.engineID),
-                "an InformRequest to engine \(engineID.hexString), which is not this engine", report: report())
-        }
-        return USMIncomingMessage(message: message, user: user, securityLevel: level, isAuthoritative: isAuthoritative)
+        return Authenticated(
+            header: acceptedHeader, user: user, level: level, isAuthoritative: isAuthoritative, scopedPDU: plaintext,
+            decryptedWith: decryptedWith, dataOffset: envelope.dataOffset, engineIDOffset: offset(usm.engineID),
+            reportContext: report)
     }
 
     /// RFC 3414 §3.2 step 7a: the receiver is authoritative.
@@ -174,52 +245,38 @@ public struct USMProcessor: Sendable {
         }
     }
 
-    /// RFC 3414 §3.2 step 8 and the scopedPDU inside: anything that does not decrypt into a scopedPDU is a
-    /// decryption error, since with a CFB cipher a wrong key shows only as a plaintext that does not parse.
+    /// RFC 3414 §3.2 step 8: the encryptedPDU decrypted with the user's key; the plaintext is read by the caller.
     private func decrypt(
-        _ envelope: SNMPv3Envelope, header: SNMPv3Header, priv: USMPrivProtocol, user: USMLocalizedUser,
-        privacyOffset: Int, report: (SNMPSecurityLevel) -> USMError.ReportContext?
-    ) throws(USMError) -> TrapMessage {
-        let salt = header.usm?.privacyParameters ?? []
+        _ envelope: SNMPv3Envelope, priv: USMPrivProtocol, user: USMLocalizedUser, privacyOffset: Int,
+        report: USMError.ReportContext?
+    ) throws(USMError) -> [UInt8] {
+        let usm = envelope.header.usm
+        let salt = usm?.privacyParameters ?? []
         guard case .encrypted(let ciphertext) = envelope.data else {
             throw USMError(
                 .usmStatsDecryptionErrors, at: envelope.dataOffset,
-                "msgFlags asks for privacy but msgData is a plaintext scopedPDU", report: report(.noAuthNoPriv))
+                "msgFlags asks for privacy but msgData is a plaintext scopedPDU", report: report)
         }
         guard salt.count == 8 else {
             throw USMError(
                 .usmStatsDecryptionErrors, at: privacyOffset,
-                "msgPrivacyParameters has \(salt.count) octets, not 8", report: report(.noAuthNoPriv))
+                "msgPrivacyParameters has \(salt.count) octets, not 8", report: report)
         }
         if priv == .des, ciphertext.isEmpty || ciphertext.count % 8 != 0 {
             throw USMError(
                 .usmStatsDecryptionErrors, at: envelope.dataOffset,
-                "a DES encryptedPDU of \(ciphertext.count) octets is not whole 8-octet blocks",
-                report: report(.noAuthNoPriv))
+                "a DES encryptedPDU of \(ciphertext.count) octets is not whole 8-octet blocks", report: report)
         }
         guard
             let plaintext = priv.crypt(
-                encrypt: false, ciphertext, key: user.privKey, salt: salt, boots: header.usm?.engineBoots ?? 0,
-                time: header.usm?.engineTime ?? 0)
+                encrypt: false, ciphertext, key: user.privKey, salt: salt, boots: usm?.engineBoots ?? 0,
+                time: usm?.engineTime ?? 0)
         else {
             throw USMError(
                 .usmStatsDecryptionErrors, at: envelope.dataOffset, "\(priv.rawValue) decryption failed",
-                report: report(.noAuthNoPriv))
+                report: report)
         }
-        do {
-            return try TrapMessage(v3: header, scopedPDU: plaintext[...], padded: priv == .des)
-        } catch {
-            if error.kind == .notANotification {
-                throw USMError(
-                    .snmpUnknownPDUHandlers, at: envelope.dataOffset,
-                    "the decrypted scopedPDU: \(error.reason)", decodingError: error)
-            }
-            throw USMError(
-                .usmStatsDecryptionErrors, at: envelope.dataOffset,
-                "the \(priv.rawValue)-decrypted encryptedPDU is not a scopedPDU (\(error.kind.rawValue) at plaintext "
-                    + "offset \(error.offset): \(error.reason)); wrong priv key or protocol?",
-                report: report(.noAuthNoPriv))
-        }
+        return plaintext
     }
 
     /// request-id and contextName of a plaintext scopedPDU, for a Report; nil where they cannot be read.

@@ -31,8 +31,8 @@ public struct USMScopedPDU: Hashable, Sendable {
         self.pdu = pdu
     }
 
-    /// The BER encoding.
-    func encoded() -> [UInt8] {
+    /// The BER encoding, what `init(decoding:)` reads.
+    public func encoded() -> [UInt8] {
         var writer = BERWriter(capacity: 64 + pdu.varbinds.count * 32)
         write(into: &writer)
         return writer.bytes

@@ -103,7 +103,7 @@ extension TrapMessage {
             timeStamp: timeStamp, varbinds: varbinds)
     }
 
-    private static func readNotification(from pdu: inout BERReader) throws(TrapDecodingError) -> NotificationPDU {
+    static func readNotification(from pdu: inout BERReader) throws(TrapDecodingError) -> NotificationPDU {
         let requestID = try pdu.readInt32("request-id")
         let errorStatus = try pdu.readInt32("error-status")
         let errorIndex = try pdu.readInt32("error-index")

@@ -12,10 +12,47 @@ import TrapMuxServer
 /// stopped at 65–78k datagrams/s where the C loop reaches 110–180k/s. The socket is connected, so the kernel
 /// resolves the route once and nothing can be sent anywhere but the target. The copies, their `iovec`s and the
 /// `mmsghdr` array are laid out once; between `sendmmsg` calls only the request-ids change.
+///
+/// An authenticated SNMPv3 message cannot be patched (its HMAC covers every octet), so it comes as a `DatagramPool`:
+/// distinct datagrams built ahead and sent in turn, their `iovec`s pointed at the next ones before each call.
 struct LoadGenerator {
+    /// What a run sends.
+    enum Payload {
+        /// One datagram; the request-id of an SNMPv2 trap or inform in it is renumbered for every copy.
+        case datagram([UInt8])
+        /// Datagrams that cannot be patched, sent in turn and rebuilt now and then.
+        case pool(DatagramPool)
+    }
+
+    /// Distinct datagrams, sent in turn, for messages whose every octet is authenticated (SNMPv3 authNoPriv and
+    /// authPriv; noAuthNoPriv too, so every v3 level is sent alike).
+    ///
+    /// Building 1,024 SHA-256/AES messages took 20–30 ms of CPU in a release build (encoding, encryption, HMAC, and
+    /// reading the message back to place the HMAC), some 25 µs each: built per datagram, they would cap the sender
+    /// near 40k/s. Cycled from a pool, the sender sent 307–427k authPriv traps/s into a bare recvmmsg sink, as many
+    /// as v2c (319–487k/s in the same alternating runs). Pools are rebuilt every `refreshInterval` so that the engine
+    /// time they carry stays well inside a receiver's 150-second window (RFC 3414 §3.2 step 7b); a rebuild stalls the
+    /// loop for those milliseconds, about what the pacer's catch-up allowance absorbs.
+    struct DatagramPool {
+        /// The most datagrams in one pool: enough that a 256-datagram batch never repeats one, few enough to build in
+        /// milliseconds.
+        static let maximumCount = 1_024
+        /// The most octets one pool may take, for large traps.
+        static let maximumBytes = 16 << 20
+
+        /// How many datagrams each build makes.
+        let count: Int
+        /// Time between builds.
+        let refreshInterval: Duration
+        /// Builds `count` datagrams, numbered from the given datagram number (for their request-ids).
+        let build: (_ firstNumber: Int) throws -> [[UInt8]]
+    }
+
     /// How a run went.
     struct Outcome {
         let sent: Int
+        /// The size of the datagrams sent (of the first pool, for a pool).
+        let bytes: Int
         let seconds: Double
         /// `sendmmsg` calls that found no room (ENOBUFS, EAGAIN) and were repeated after a pause.
         let retries: Int
@@ -44,7 +81,7 @@ struct LoadGenerator {
     static let retryPause = timespec(tv_sec: 0, tv_nsec: 20_000)
 
     let target: HostPort
-    let datagram: [UInt8]
+    let payload: Payload
     let count: Int
     /// Datagrams per second; 0 sends as fast as the socket takes them.
     let rate: Int
@@ -58,8 +95,8 @@ struct LoadGenerator {
     }
 
     /// Blocks the calling thread for the whole run: `trapmux send` has nothing else to do meanwhile, and staying on
-    /// one thread is what makes it fast.
-    func run() throws(UDPClient.Failure) -> Outcome {
+    /// one thread is what makes it fast. A pool's first build happens before the clock starts.
+    func run() throws -> Outcome {
         // Glibc's module map leaves out sendmmsg (it needs _GNU_SOURCE); the C library has had it since 2.14.
         typealias SendMultiple = @convention(c) (Int32, UnsafeMutableRawPointer?, UInt32, Int32) -> Int32
         guard let symbol = dlsym(nil, "sendmmsg") else { throw UDPClient.Failure(description: "no sendmmsg in libc") }
@@ -70,30 +107,32 @@ struct LoadGenerator {
         _ = setsockopt(client.fd, SOL_SOCKET, SO_SNDBUF, &bufferSize, socklen_t(MemoryLayout<Int32>.size))
 
         let batch = self.batch
-        let requestID = Self.requestIDRange(in: datagram)
-        // Without a request-id every copy would be identical: all the iovecs point at one.
-        let copies = requestID == nil ? 1 : batch
-        let length = datagram.count
-        let data = UnsafeMutableRawPointer.allocate(byteCount: max(1, length * copies), alignment: 16)
-        let vectors = UnsafeMutablePointer<iovec>.allocate(capacity: batch)
+        var copies = Copies(batch: batch)
+        var pool: DatagramPool?
+        var built = 0
+        switch payload {
+        case .datagram(let datagram):
+            copies.fill(with: datagram)
+        case .pool(let datagrams):
+            pool = datagrams
+            copies.load(try datagrams.build(0))
+            built = datagrams.count
+        }
+        let bytes = copies.lengths.first ?? 0
         // struct mmsghdr is a struct msghdr followed by `unsigned int msg_len`, padded to msghdr's alignment.
         let headerAlignment = MemoryLayout<msghdr>.alignment
         let headerStride =
             (MemoryLayout<msghdr>.size + MemoryLayout<UInt32>.size + headerAlignment - 1) / headerAlignment
             * headerAlignment
+        let vectors = UnsafeMutablePointer<iovec>.allocate(capacity: batch)
         let headers = UnsafeMutableRawPointer.allocate(byteCount: headerStride * batch, alignment: headerAlignment)
         defer {
-            data.deallocate()
             vectors.deallocate()
             headers.deallocate()
         }
         headers.initializeMemory(as: UInt8.self, repeating: 0, count: headerStride * batch)
-        for copy in 0..<copies {
-            let destination = UnsafeMutableRawBufferPointer(start: data + copy * length, count: length)
-            datagram.withUnsafeBytes { destination.copyMemory(from: $0) }
-        }
         for index in 0..<batch {
-            (vectors + index).initialize(to: iovec(iov_base: data + (index % copies) * length, iov_len: length))
+            (vectors + index).initialize(to: copies.vector(index))
             var header = msghdr()
             header.msg_iov = vectors + index
             header.msg_iovlen = 1
@@ -102,6 +141,8 @@ struct LoadGenerator {
 
         let start = Self.monotonicNanoseconds()
         let deadline = start + UInt64(max(0, maximumDuration / .nanoseconds(1)))
+        let refreshNanoseconds = pool.map { UInt64(max(1, $0.refreshInterval / .nanoseconds(1))) }
+        var nextRefresh = start + (refreshNanoseconds ?? 0)
         // Token bucket: starts with one datagram due, fills at `rate`, holds at most the catch-up allowance.
         let capacity = max(Double(batch), Double(rate) * Double(Self.catchUpNanoseconds) / 1e9)
         var credit = 1.0
@@ -111,8 +152,14 @@ struct LoadGenerator {
         var refused = 0
         var cutShort = 0
         while sent < count {
-            let now = Self.monotonicNanoseconds()
+            var now = Self.monotonicNanoseconds()
             guard now < deadline else { break }
+            if let pool, let refreshNanoseconds, now >= nextRefresh {
+                copies.load(try pool.build(built))
+                built += pool.count
+                now = Self.monotonicNanoseconds()
+                nextRefresh = now + refreshNanoseconds
+            }
             let due = min(batch, count - sent)
             if rate > 0 {
                 credit = min(capacity, credit + Double(now - refilled) * Double(rate) / 1e9)
@@ -124,14 +171,8 @@ struct LoadGenerator {
                     continue
                 }
             }
-            if let requestID {
-                // Request-ids run 0x01000000...0x7FFFFFFF (always four octets, always positive) by datagram number,
-                // so a retried datagram keeps its id.
-                for index in 0..<due {
-                    let id = UInt32(0x0100_0000 + (sent + index) % 0x7F00_0000)
-                    (data + index * length).storeBytes(of: id.bigEndian, toByteOffset: requestID, as: UInt32.self)
-                }
-            }
+            // Datagram number `sent + index` goes out as element `index` of this call, so a retried one keeps its id.
+            copies.prepare(due, from: sent, vectors: vectors)
             let result = sendMultiple(client.fd, headers, UInt32(due), 0)
             if result >= 0 {
                 if Int(result) < due { cutShort += 1 }
@@ -154,7 +195,81 @@ struct LoadGenerator {
         }
         let end = Self.monotonicNanoseconds()
         return Outcome(
-            sent: sent, seconds: Double(end - start) / 1e9, retries: retries, refused: refused, cutShort: cutShort)
+            sent: sent, bytes: bytes, seconds: Double(end - start) / 1e9, retries: retries, refused: refused,
+            cutShort: cutShort)
+    }
+
+    /// The request-id of datagram number `number` of a run: 0x01000000…0x7FFFFFFF, always four octets and positive.
+    static func requestID(ofDatagram number: Int) -> Int32 {
+        Int32(0x0100_0000 + number % 0x7F00_0000)
+    }
+
+    /// The octets the `iovec`s point at: `batch` copies of one datagram whose request-id is renumbered in place, or
+    /// the datagrams of a pool, laid out one after the other.
+    private struct Copies: ~Copyable {
+        let batch: Int
+        private var storage = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 16)
+        private(set) var offsets: [Int] = [0]
+        private(set) var lengths: [Int] = [0]
+        /// Where the request-id sits in each copy of a single datagram; nil for a pool or a datagram without one.
+        private var requestID: Int?
+
+        init(batch: Int) {
+            self.batch = batch
+        }
+
+        deinit {
+            storage.deallocate()
+        }
+
+        /// `batch` copies of `datagram` (one when it has no request-id: every iovec can point at it).
+        mutating func fill(with datagram: [UInt8]) {
+            let range = LoadGenerator.requestIDRange(in: datagram)
+            load(Array(repeating: datagram, count: range == nil ? 1 : batch))
+            requestID = range
+        }
+
+        /// These datagrams, replacing what was there.
+        mutating func load(_ datagrams: [[UInt8]]) {
+            requestID = nil
+            let total = datagrams.reduce(0) { $0 + $1.count }
+            storage.deallocate()
+            storage = UnsafeMutableRawPointer.allocate(byteCount: max(1, total), alignment: 16)
+            offsets = []
+            lengths = []
+            var offset = 0
+            for datagram in datagrams {
+                datagram.withUnsafeBytes { (storage + offset).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+                offsets.append(offset)
+                lengths.append(datagram.count)
+                offset += datagram.count
+            }
+            if datagrams.isEmpty {
+                offsets = [0]
+                lengths = [0]
+            }
+        }
+
+        /// The iovec of element `index` of a call.
+        func vector(_ index: Int) -> iovec {
+            let which = index % offsets.count
+            return iovec(iov_base: storage + offsets[which], iov_len: lengths[which])
+        }
+
+        /// Makes the first `due` iovecs send datagrams number `first`… of the run: renumbers the copies' request-ids,
+        /// or points the iovecs at the pool's datagrams in turn (after a rebuild, at its new storage).
+        func prepare(_ due: Int, from first: Int, vectors: UnsafeMutablePointer<iovec>) {
+            if let requestID {
+                for index in 0..<due {
+                    let id = UInt32(LoadGenerator.requestID(ofDatagram: first + index))
+                    (storage + offsets[index] + requestID).storeBytes(of: id.bigEndian, as: UInt32.self)
+                }
+            } else {
+                for index in 0..<due {
+                    vectors[index] = vector(first + index)
+                }
+            }
+        }
     }
 
     /// Where the 4-octet request-id of an SNMPv2 trap or inform sits in `datagram`; nil for v1 or other lengths.

@@ -18,20 +18,24 @@ final class RunningSnmptrapd: @unchecked Sendable {
     let folder: TemporaryDirectory
     let logPath: String
 
-    /// Starts snmptrapd and waits (at most 10 s) until it has opened its port.
-    init() async throws {
+    /// Community "public" may log and is answered (informs); no other access control.
+    static let communityConfiguration = "authCommunity log,execute,net public\ndisableAuthorization yes\n"
+
+    /// Starts snmptrapd with `configuration` (snmptrapd.conf lines; SNMPv3 users as `createUser`/`authUser`) and
+    /// waits (at most 10 s) until it has opened its port. Its persistent state (snmpEngineBoots, users) stays in its
+    /// own folder, never in /var/lib/snmp.
+    init(configuration: String = communityConfiguration) async throws {
         folder = try TemporaryDirectory("snmptrapd")
         port = try FreePort.udp()
         logPath = folder.url.appendingPathComponent("snmptrapd.log").path
-        // Community "public" may log and is answered (informs); no other access control.
-        let conf = try folder.file(
-            "snmptrapd.conf", Array("authCommunity log,execute,net public\ndisableAuthorization yes\n".utf8))
+        let conf = try folder.file("snmptrapd.conf", Array(configuration.utf8))
         process = ChildProcess(
             Self.executable,
             [
                 "-f", "-Lf", logPath, "-n", "-C", "-c", conf.path, "-M", "/usr/share/snmp/mibs:/usr/share/trapmux/mibs",
                 "-m", "ALL", "127.0.0.1:\(port)",
-            ])
+            ],
+            environment: ["SNMP_PERSISTENT_DIR": folder.url.appendingPathComponent("persistent").path])
         try process.start()
         // snmptrapd logs its version once its transports are open, i.e. once it can receive.
         let deadline = ContinuousClock.now + .seconds(10)
