@@ -9,7 +9,10 @@ public enum GenericTrap: Int32, CaseIterable, Sendable, Hashable {
     case enterpriseSpecific = 6
 
     /// The name used in JSON and filters, e.g. `linkDown`.
-    public var name: String {
+    public var name: String { nameLiteral.description }
+
+    /// The name as a literal, for renderers that write it without a String.
+    public var nameLiteral: StaticString {
         switch self {
         case .coldStart: return "coldStart"
         case .warmStart: return "warmStart"

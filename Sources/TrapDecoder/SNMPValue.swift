@@ -20,7 +20,10 @@ public enum SNMPValue: Hashable, Sendable {
     case endOfMibView
 
     /// The type name used in JSON (the corpus schema), e.g. `OctetString`.
-    public var typeName: String {
+    public var typeName: String { typeLiteral.description }
+
+    /// The type name as a literal, for renderers that write it without a String.
+    public var typeLiteral: StaticString {
         switch self {
         case .integer: return "Integer"
         case .octetString: return "OctetString"

@@ -5,7 +5,10 @@ public enum SNMPVersion: Int32, Sendable, Hashable {
     case v3 = 3
 
     /// The name used in JSON and filters: "1", "2c" or "3".
-    public var name: String {
+    public var name: String { nameLiteral.description }
+
+    /// The name as a literal, for renderers that write it without a String.
+    public var nameLiteral: StaticString {
         switch self {
         case .v1: return "1"
         case .v2c: return "2c"

@@ -26,7 +26,10 @@ public struct TrapMessage: Hashable, Sendable {
         case encrypted(ArraySlice<UInt8>)
 
         /// The name used in JSON: `trap-v1`, `trap-v2`, `inform` or `encrypted`.
-        public var typeName: String {
+        public var typeName: String { typeLiteral.description }
+
+        /// The name as a literal, for renderers that write it without a String.
+        public var typeLiteral: StaticString {
             switch self {
             case .trapV1: return "trap-v1"
             case .trapV2: return "trap-v2"

@@ -50,14 +50,25 @@ package struct JSONWriter: ~Copyable {
         needsComma = true
     }
 
-    /// Writes `"key":`; the value call that follows does not add a comma.
+    /// Writes `"key":`; the value call that follows does not add a comma. One capacity check, then the bytes.
     @inline(__always)
     package mutating func key(_ key: StaticString) {
-        separate()
-        output.append(UInt8(ascii: "\""))
-        output.append(key)
-        output.append(UInt8(ascii: "\""))
-        output.append(UInt8(ascii: ":"))
+        let comma = needsComma
+        key.withUTF8Buffer { name in
+            output.appendUnsafe(upTo: name.count &+ 4) { destination in
+                var index = 0
+                if comma {
+                    destination[0] = UInt8(ascii: ",")
+                    index = 1
+                }
+                destination[index] = UInt8(ascii: "\"")
+                (destination + (index &+ 1)).update(from: name.baseAddress!, count: name.count)
+                index &+= name.count &+ 1
+                destination[index] = UInt8(ascii: "\"")
+                destination[index &+ 1] = UInt8(ascii: ":")
+                return index &+ 2
+            }
+        }
         needsComma = false
     }
 
@@ -73,17 +84,34 @@ package struct JSONWriter: ~Copyable {
         string(value)
     }
 
+    /// Writes `"key":"value"` for a literal that needs no escaping (type names, version names, generic names).
+    package mutating func field(_ key: StaticString, literal value: StaticString) {
+        self.key(key)
+        value.withUTF8Buffer { text in
+            output.appendUnsafe(upTo: text.count &+ 2) { destination in
+                destination[0] = UInt8(ascii: "\"")
+                (destination + 1).update(from: text.baseAddress!, count: text.count)
+                destination[text.count &+ 1] = UInt8(ascii: "\"")
+                return text.count &+ 2
+            }
+        }
+        needsComma = true
+    }
+
     /// Writes a key that is only known at run time; literal keys take the `StaticString` form.
     package mutating func key(named key: String) {
         separate()
-        appendQuoted(key.utf8)
+        var key = key
+        key.withUTF8 { appendQuoted($0) }
         output.append(UInt8(ascii: ":"))
         needsComma = false
     }
 
     package mutating func string(_ value: String) {
         separate()
-        appendQuoted(value.utf8)
+        var value = value
+        // withUTF8 gives small (inline) strings a contiguous buffer too; their UTF8View would not.
+        value.withUTF8 { appendQuoted($0) }
         needsComma = true
     }
 
@@ -176,10 +204,15 @@ package struct JSONWriter: ~Copyable {
     }
 
     private mutating func appendQuoted(_ utf8: some Collection<UInt8>) {
-        output.append(UInt8(ascii: "\""))
-        if utf8.withContiguousStorageIfAvailable({ appendEscaped($0) }) == nil {
-            Array(utf8).withUnsafeBufferPointer { appendEscaped($0) }
+        if let done = utf8.withContiguousStorageIfAvailable({ appendQuoted($0) }) {
+            return done
         }
+        Array(utf8).withUnsafeBufferPointer { appendQuoted($0) }
+    }
+
+    private mutating func appendQuoted(_ utf8: UnsafeBufferPointer<UInt8>) {
+        output.append(UInt8(ascii: "\""))
+        appendEscaped(utf8)
         output.append(UInt8(ascii: "\""))
     }
 

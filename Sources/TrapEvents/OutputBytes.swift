@@ -104,38 +104,19 @@ package struct OutputBytes: ~Copyable {
         return digits
     }
 
-    /// Writes the `digits` decimal digits of `value` at `destination` (two at a time, from the end).
+    /// Writes the `digits` decimal digits of `value` at `destination`, from the last one. Plain arithmetic: a digit
+    /// table is a lazily initialised global, and its access check cost more than the division it saves.
     @inlinable @inline(__always)
     package static func writeDecimal(_ value: UInt64, digits: Int, at destination: UnsafeMutablePointer<UInt8>) {
         var v = value
         var index = digits
-        while v >= 100 {
-            let pair = Int(v % 100) &* 2
-            v /= 100
-            index -= 2
-            destination[index] = decimalPairs[pair]
-            destination[index + 1] = decimalPairs[pair + 1]
-        }
-        if v >= 10 {
-            let pair = Int(v) &* 2
-            destination[index - 2] = decimalPairs[pair]
-            destination[index - 1] = decimalPairs[pair + 1]
-        } else {
-            destination[index - 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v)
-        }
+        repeat {
+            index &-= 1
+            let quotient = v / 10
+            destination[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v &- quotient &* 10)
+            v = quotient
+        } while v > 0
     }
-
-    /// "00" "01" … "99", the digits of every pair.
-    @usableFromInline
-    package static let decimalPairs: [UInt8] = {
-        var pairs: [UInt8] = []
-        pairs.reserveCapacity(200)
-        for number in 0..<100 {
-            pairs.append(UInt8(48 + number / 10))
-            pairs.append(UInt8(48 + number % 10))
-        }
-        return pairs
-    }()
 
     /// Calls `body` with the bytes written so far.
     package func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {

@@ -17,7 +17,7 @@ package enum TrapJSON {
     package static func writeFields(
         of message: TrapMessage, classification: TrapClassification?, names: inout NameMemo, into writer: inout JSONWriter
     ) {
-        writer.field("version", message.version.name)
+        writer.field("version", literal: message.version.nameLiteral)
         if let community = message.community {
             writer.key("community")
             writeText(community, into: &writer)
@@ -28,7 +28,7 @@ package enum TrapJSON {
             writeV3Fields(v3, into: &writer)
             writeV3(v3, into: &writer)
         }
-        writer.field("pdu_type", message.pdu.typeName)
+        writer.field("pdu_type", literal: message.pdu.typeLiteral)
 
         switch message.pdu {
         case .trapV1:
@@ -52,7 +52,7 @@ package enum TrapJSON {
             writer.field("generic_trap", classification.genericTrapNumber)
             writer.field("specific_trap", classification.specificTrap)
             writer.field("time_stamp", classification.timeStamp)
-            writer.field("generic_name", classification.generic.name)
+            writer.field("generic_name", literal: classification.generic.nameLiteral)
             writer.key("trap_oid")
             if let trapOID = classification.trapOID {
                 writer.oid(trapOID)
@@ -82,7 +82,7 @@ package enum TrapJSON {
         if let name = names.name(of: varbind.oid) {
             writer.field("name", name)
         }
-        writer.field("type", varbind.value.typeName)
+        writer.field("type", literal: varbind.value.typeLiteral)
         switch varbind.value {
         case .integer(let value):
             writer.field("value", value)

@@ -44,14 +44,13 @@ package final class DatagramHandler: ChannelInboundHandler {
             let classification = message.classify(source: source.ipText), !cameBack(message, from: source)
         else { return }
 
-        let event = TrapEvent(
-            seq: router.nextSeq(), receivedAt: receivedAt, source: source, datagram: datagram, message: message,
-            classification: classification)
-        router.route(event)
         statistics.accepted(message.version, generic: classification.generic)
-
         // RFC 3416 §4.2.7: acknowledge an inform once it is accepted for delivery.
         let response = incomingV3.map { v3.response(to: $0) } ?? message.informResponse()
+        router.route(
+            TrapEvent(
+                seq: router.nextSeq(), receivedAt: receivedAt, source: source, datagram: datagram, message: message,
+                classification: classification))
         if let response {
             reply(response, to: envelope.remoteAddress, context: context)
             statistics.informsAnswered += 1

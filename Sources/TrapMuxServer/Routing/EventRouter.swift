@@ -30,7 +30,8 @@ package final class EventRouter {
     }
 
     /// Offers a trap event (numbered with `nextSeq()`) to every sink.
-    package func route(_ event: TrapEvent) {
+    package func route(_ event: consuming TrapEvent) {
+        // Moved, not copied: a copy retains every view of the datagram the event holds.
         var routed = RoutedTrap(event, renderer: renderer)
         for sink in sinks {
             sink.accept(&routed)

@@ -23,7 +23,7 @@ package struct RoutedTrap {
     private var json: ByteBuffer?
     private var text: ByteBuffer?
 
-    package init(_ event: TrapEvent, renderer: EventRenderer) {
+    package init(_ event: consuming TrapEvent, renderer: EventRenderer) {
         self.event = event
         self.renderer = renderer
     }

@@ -77,7 +77,7 @@ package struct SubscriptionFilter: Sendable, Equatable {
     }
 
     /// Whether a trap event passes the filter.
-    package func matches(_ event: TrapEvent) -> Bool {
+    package func matches(_ event: borrowing TrapEvent) -> Bool {
         if !generic.isEmpty && !generic.contains(event.classification.generic) { return false }
         if !enterprise.isEmpty && !enterprise.contains(where: { event.classification.enterprise.hasPrefix($0) }) {
             return false

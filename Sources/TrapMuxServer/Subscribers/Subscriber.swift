@@ -7,6 +7,10 @@ import TrapEvents
 package final class Subscriber {
     package let id: Int
     package let subscription: SubscriberProtocol.Subscription
+    /// The subscription's filter, kept apart so that matching reads it in place rather than copying the subscription.
+    private let filter: SubscriptionFilter
+    /// Whether the filter is empty: most subscribers take every event and skip matching altogether.
+    private let takesEverything: Bool
     private let channel: Channel
     package var queue: SubscriberQueue
     /// Events written to the connection.
@@ -22,8 +26,15 @@ package final class Subscriber {
     package init(id: Int, subscription: SubscriberProtocol.Subscription, channel: Channel, queue: SubscriberQueue) {
         self.id = id
         self.subscription = subscription
+        self.filter = subscription.filter
+        self.takesEverything = subscription.filter == SubscriptionFilter()
         self.channel = channel
         self.queue = queue
+    }
+
+    /// Whether this subscriber wants `event`.
+    package func wants(_ event: borrowing TrapEvent) -> Bool {
+        takesEverything || filter.matches(event)
     }
 
     /// Whether a line can go straight into this batch's write: nothing is queued and the socket takes more.

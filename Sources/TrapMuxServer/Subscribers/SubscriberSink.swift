@@ -118,7 +118,7 @@ package final class SubscriberSink: EventSink {
     // MARK: Delivery
 
     package func accept(_ routed: inout RoutedTrap) {
-        for subscriber in subscribers where subscriber.subscription.filter.matches(routed.event) {
+        for subscriber in subscribers where subscriber.wants(routed.event) {
             deliver(routed.line(subscriber.subscription.format), seq: routed.event.seq, to: subscriber)
         }
     }
