@@ -28,21 +28,27 @@ package struct TrapEvent: Sendable {
         self.classification = classification
     }
 
-    /// Hands the event's JSON line to `body`, which copies what it keeps.
-    package func withJSONLine<R>(processName: String, names: MIBNames?, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    /// Hands the event's JSON line, with `parts`, to `body`, which copies what it keeps.
+    package func withJSONLine<R>(
+        processName: String, names: MIBNames?, parts: EventParts = .all, _ body: (UnsafeBufferPointer<UInt8>) -> R
+    ) -> R {
         var writer = JSONWriter(capacity: 256 + message.varbinds.count * 96)
         writer.beginObject()
-        writer.field("type", "trap")
+        writer.field("type", literal: "trap")
         writer.field("seq", seq)
         writer.key("received_at")
         writer.timestamp(microseconds: receivedAt)
         writer.field("source", source.description)
-        var memo = NameMemo(names)
-        TrapJSON.writeFields(of: message, classification: classification, names: &memo, into: &writer)
-        writer.key("text")
-        var text = OutputBytes(capacity: 192 + message.varbinds.count * 80)
-        appendText(processName: processName, names: &memo, to: &text)
-        writer.string(rendered: text)
+        var memo = NameMemo(parts.contains(.names) ? names : nil)
+        TrapJSON.writeFields(of: message, classification: classification, names: &memo, parts: parts, into: &writer)
+        if parts.contains(.text) {
+            // The text shows names whenever they are on, whatever the JSON parts.
+            var textNames = parts.contains(.names) ? memo : NameMemo(names)
+            writer.key("text")
+            var text = OutputBytes(capacity: 192 + message.varbinds.count * 80)
+            appendText(processName: processName, names: &textNames, to: &text)
+            writer.string(rendered: text)
+        }
         writer.endObject()
         return writer.withLine(body)
     }

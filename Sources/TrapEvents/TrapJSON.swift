@@ -10,12 +10,13 @@ package enum TrapJSON {
         of message: TrapMessage, classification: TrapClassification?, names: MIBNames?, into writer: inout JSONWriter
     ) {
         var memo = NameMemo(names)
-        writeFields(of: message, classification: classification, names: &memo, into: &writer)
+        writeFields(of: message, classification: classification, names: &memo, parts: .all, into: &writer)
     }
 
-    /// Writes the notification's fields, taking MIB names through an event's memo.
+    /// Writes the notification's fields with `parts` (the core always), taking MIB names through an event's memo.
     package static func writeFields(
-        of message: TrapMessage, classification: TrapClassification?, names: inout NameMemo, into writer: inout JSONWriter
+        of message: TrapMessage, classification: TrapClassification?, names: inout NameMemo, parts: EventParts,
+        into writer: inout JSONWriter
     ) {
         writer.field("version", literal: message.version.nameLiteral)
         if let community = message.community {
@@ -26,7 +27,9 @@ package enum TrapJSON {
         }
         if let v3 = message.v3 {
             writeV3Fields(v3, into: &writer)
-            writeV3(v3, into: &writer)
+            if parts.contains(.v3) {
+                writeV3(v3, into: &writer)
+            }
         }
         writer.field("pdu_type", literal: message.pdu.typeLiteral)
 
@@ -67,6 +70,7 @@ package enum TrapJSON {
         if case .encrypted = message.pdu {
             return
         }
+        guard parts.contains(.varbinds) else { return }
         writer.key("varbinds")
         writer.beginArray()
         for varbind in message.varbinds {

@@ -137,4 +137,43 @@ import TOML
         let result = await server.stop()
         #expect(result.stderr.contains("MIBs loaded"))
     }
+
+    @Test func subscribersChooseTheirFieldsAndEachShapeKeepsTheCore() async throws {
+        let server = try await RunningServer(
+            name: "shaped", configuration: "[mibs]\ndirectories = [\"/usr/share/trapmux/mibs\", \"\(Self.exampleMIBs)\"]\n")
+        let everything = try server.connect()
+        try everything.subscribe()
+        let varbindsOnly = try server.connect()
+        try varbindsOnly.subscribe(#"{"process_events": false, "fields": ["varbinds"]}"#)
+        let textWithoutNames = try server.connect()
+        try textWithoutNames.subscribe(#"{"process_events": false, "fields": ["text", "v3"]}"#)
+        let core = try server.connect()
+        try core.subscribe(#"{"process_events": false, "fields": []}"#)
+        try server.send([Self.v1(enterprise: "1.3.6.1.4.1.8072.3.2.10", generic: .linkDown, varbinds: Self.interfaceVarbinds)])
+
+        let full = try everything.readTraps(1)[0]
+        let withVarbinds = try varbindsOnly.readTraps(1)[0]
+        let withText = try textWithoutNames.readTraps(1)[0]
+        let coreOnly = try core.readTraps(1)[0]
+        let coreKeys = ["type", "seq", "received_at", "source", "version", "community", "pdu_type", "generic_trap",
+                        "specific_trap", "enterprise", "agent_addr", "time_stamp", "trap_oid", "community_hex", "generic_name"]
+        for event in [full, withVarbinds, withText, coreOnly] {
+            for key in coreKeys {
+                #expect(event[key] != nil, "\(key) missing from \(event.keys.sorted())")
+            }
+            #expect(event["seq"] as? Int == full["seq"] as? Int)
+        }
+        #expect(full["text"] != nil && full["varbinds"] != nil && full["enterprise_name"] != nil)
+
+        #expect(withVarbinds["text"] == nil && withVarbinds["enterprise_name"] == nil)
+        let varbinds = try #require(withVarbinds["varbinds"] as? [[String: Any]])
+        #expect(varbinds.count == 3 && varbinds.allSatisfy { $0["oid"] != nil && $0["name"] == nil })
+
+        // The operator text names OIDs whenever MIB names are on, whether or not the JSON carries them.
+        #expect(withText["varbinds"] == nil && withText["enterprise_name"] == nil)
+        #expect((withText["text"] as? String) == (full["text"] as? String))
+
+        #expect(Set(coreOnly.keys) == Set(coreKeys))
+        _ = await server.stop()
+    }
 }

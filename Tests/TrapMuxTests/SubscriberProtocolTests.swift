@@ -32,6 +32,8 @@ struct SubscriberProtocolTests {
         (#"{"subscribe": {"queue": 1.5}}"#, "bad_subscribe"),
         (#"{"subscribe": {"process_events": 1}}"#, "bad_subscribe"),
         (#"{"subscribe": {"name": 5}}"#, "bad_subscribe"),
+        (#"{"subscribe": {"fields": ["text", "oids"]}}"#, "bad_subscribe"),
+        (#"{"subscribe": {"fields": "text"}}"#, "bad_subscribe"),
         (#"{"subscribe": {"name": "a", "name": "b"}}"#, "bad_json"),
         (#"{"subscribe": {}} x"#, "bad_json"),
         ("{\"subscribe\": {\"name\": \"tab\tinside\"}}", "bad_json"),
@@ -59,6 +61,19 @@ struct SubscriberProtocolTests {
         #expect(subscription.filter.source.count == 1)
         #expect(subscription.filter.community == [Array("public".utf8)])
         #expect(subscription.filter.enterprise == [OID("1.3.6.1.4.1.9")!])
+    }
+
+    @Test func fieldsChooseTheOptionalPartsAndDefaultToAll() throws {
+        func parts(_ body: String) throws -> EventParts? {
+            guard case .subscribe(let subscription) = try SubscriberProtocol.parse(Array(#"{"subscribe": \#(body)}"#.utf8)) else {
+                return nil
+            }
+            return subscription.parts
+        }
+        #expect(try parts("{}") == .all)
+        #expect(try parts(#"{"fields": []}"#) == [])
+        #expect(try parts(#"{"fields": ["varbinds", "names"]}"#) == [.varbinds, .names])
+        #expect(try parts(#"{"fields": ["text", "v3", "text"]}"#) == [.text, .v3])
     }
 
     @Test(arguments: [63, 64])

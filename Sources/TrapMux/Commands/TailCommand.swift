@@ -37,6 +37,12 @@ struct TailCommand: ParsableCommand {
     @Option(name: .customLong("snmp-version"), help: "Only this SNMP version: 1, 2c or 3 (repeatable).")
     var snmpVersion: [SNMPVersion] = []
 
+    @Option(
+        help: ArgumentHelp(
+            "With --format json or --quiet: only these optional parts of trap events (varbinds, text, names, v3; repeatable or comma-separated; 'none' for the core alone).",
+            valueName: "part"))
+    var fields: [String] = []
+
     @Option(help: "Queue length to ask for.")
     var queue: Int?
 
@@ -58,6 +64,12 @@ struct TailCommand: ParsableCommand {
     func validate() throws {
         if let count, count < 1 { throw ValidationError("--count must be at least 1") }
         if latency && !quiet { throw ValidationError("--latency needs --quiet (printing would be timed too)") }
+        if !fields.isEmpty && format == .text && !quiet {
+            throw ValidationError("--fields needs --format json or --quiet (text output prints the text part)")
+        }
+        for part in requestedFields ?? [] where EventParts.byName[part] == nil {
+            throw ValidationError("--fields: unknown part '\(part)'; expected varbinds, text, names, v3 or none")
+        }
     }
 
     func run() throws {
@@ -102,6 +114,12 @@ struct TailCommand: ParsableCommand {
         }
     }
 
+    /// The parts `--fields` names, nil for the default (every part).
+    private var requestedFields: [String]? {
+        if fields.isEmpty { return nil }
+        return fields.flatMap { $0.split(separator: ",").map(String.init) }.filter { $0 != "none" }
+    }
+
     /// The subscribe request line. Text output is the operator text plus the notification's name, which the
     /// operator text does not carry; so tail asks for JSON and prints both.
     private func subscribeRequest() throws -> Data {
@@ -113,7 +131,7 @@ struct TailCommand: ParsableCommand {
         let request = SubscriberRequest.subscribe(
             SubscribeRequest(
                 name: name, format: .json, processEvents: !noProcessEvents, queue: queue,
-                filter: filter == FilterRequest() ? nil : filter))
+                filter: filter == FilterRequest() ? nil : filter, fields: requestedFields))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return try encoder.encode(request)

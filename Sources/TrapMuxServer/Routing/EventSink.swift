@@ -16,11 +16,13 @@ package protocol EventSink: AnyObject {
 }
 
 /// A trap event on its way through the sinks, with its lines rendered on first use and then shared: each event
-/// is encoded once per format however many subscribers want it.
+/// is encoded once per format and shape however many subscribers want it.
 package struct RoutedTrap {
     package let event: TrapEvent
     private let renderer: EventRenderer
     private var json: ByteBuffer?
+    /// JSON lines of shapes other than every part, rare enough for a list.
+    private var trimmedJSON: [(parts: EventParts, line: ByteBuffer)] = []
     private var text: ByteBuffer?
 
     package init(_ event: consuming TrapEvent, renderer: EventRenderer) {
@@ -28,13 +30,18 @@ package struct RoutedTrap {
         self.renderer = renderer
     }
 
-    /// The event as one line (newline included) in `format`.
-    package mutating func line(_ format: EventFormat) -> ByteBuffer {
+    /// The event as one line (newline included) in `format`, with `parts` in JSON (text has no parts).
+    package mutating func line(_ format: EventFormat, parts: EventParts = .all) -> ByteBuffer {
         switch format {
-        case .json:
+        case .json where parts == .all:
             if let json { return json }
-            let line = event.withJSONLine(processName: renderer.processName, names: renderer.names) { ByteBuffer(bytes: $0) }
+            let line = renderJSON(parts)
             json = line
+            return line
+        case .json:
+            if let cached = trimmedJSON.first(where: { $0.parts == parts }) { return cached.line }
+            let line = renderJSON(parts)
+            trimmedJSON.append((parts, line))
             return line
         case .text:
             if let text { return text }
@@ -42,6 +49,10 @@ package struct RoutedTrap {
             text = line
             return line
         }
+    }
+
+    private func renderJSON(_ parts: EventParts) -> ByteBuffer {
+        event.withJSONLine(processName: renderer.processName, names: renderer.names, parts: parts) { ByteBuffer(bytes: $0) }
     }
 }
 

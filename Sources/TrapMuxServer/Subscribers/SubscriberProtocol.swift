@@ -45,6 +45,8 @@ package enum SubscriberProtocol {
         package var processEvents = true
         package var queue: Int?
         package var filter = SubscriptionFilter()
+        /// The optional parts of its JSON trap events.
+        package var parts = EventParts.all
 
         package init() {}
 
@@ -56,6 +58,16 @@ package enum SubscriberProtocol {
             queue = request.queue
             if let filter = request.filter {
                 self.filter = try SubscriptionFilter(filter)
+            }
+            if let fields = request.fields {
+                parts = []
+                for field in fields {
+                    guard let part = EventParts.byName[field] else {
+                        throw RequestError(
+                            code: "bad_subscribe", message: "fields: unknown field \"\(field)\"; expected \(EventParts.namesText)")
+                    }
+                    parts.insert(part)
+                }
             }
         }
     }

@@ -119,7 +119,7 @@ package final class SubscriberSink: EventSink {
 
     package func accept(_ routed: inout RoutedTrap) {
         for subscriber in subscribers where subscriber.wants(routed.event) {
-            deliver(routed.line(subscriber.subscription.format), seq: routed.event.seq, to: subscriber)
+            deliver(routed.line(subscriber.subscription.format, parts: subscriber.subscription.parts), seq: routed.event.seq, to: subscriber)
         }
     }
 
