@@ -13,6 +13,17 @@ package struct JSONWriter: ~Copyable {
         output = OutputBytes(capacity: capacity)
     }
 
+    /// A writer that appends to `output` (a reused buffer); `finishLine` hands it back.
+    package init(continuing output: consuming OutputBytes) {
+        self.output = output
+    }
+
+    /// Ends the line with a newline and hands back the buffer.
+    package consuming func finishLine() -> OutputBytes {
+        output.append(0x0A)
+        return output
+    }
+
     /// The JSON written so far, as an array.
     package var bytes: [UInt8] { output.array }
 

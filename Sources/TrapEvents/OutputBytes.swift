@@ -24,6 +24,11 @@ package struct OutputBytes: ~Copyable {
         base.deallocate()
     }
 
+    /// Forgets what was written and keeps the storage: a renderer reuses one buffer for every event.
+    package mutating func removeAll() {
+        written = 0
+    }
+
     /// Appends one byte.
     @inlinable @inline(__always)
     package mutating func append(_ byte: UInt8) {

@@ -32,7 +32,20 @@ package struct TrapEvent: Sendable {
     package func withJSONLine<R>(
         processName: String, names: MIBNames?, parts: EventParts = .all, _ body: (UnsafeBufferPointer<UInt8>) -> R
     ) -> R {
-        var writer = JSONWriter(capacity: 256 + message.varbinds.count * 96)
+        var line = OutputBytes(capacity: 256 + message.varbinds.count * 96)
+        var text = OutputBytes(capacity: 192 + message.varbinds.count * 80)
+        appendJSONLine(processName: processName, names: names, parts: parts, to: &line, textScratch: &text)
+        return line.withBytes(body)
+    }
+
+    /// Appends the event's JSON line (newline included) with `parts` to `output`; `textScratch` is room for the
+    /// operator text on its way into the JSON. Both are reused from event to event, so rendering allocates nothing
+    /// once they have grown to the size of the events.
+    package func appendJSONLine(
+        processName: String, names: MIBNames?, parts: EventParts, to output: inout OutputBytes,
+        textScratch text: inout OutputBytes
+    ) {
+        var writer = JSONWriter(continuing: output)
         writer.beginObject()
         writer.field("type", literal: "trap")
         writer.field("seq", seq)
@@ -45,21 +58,26 @@ package struct TrapEvent: Sendable {
             // The text shows names whenever they are on, whatever the JSON parts.
             var textNames = parts.contains(.names) ? memo : NameMemo(names)
             writer.key("text")
-            var text = OutputBytes(capacity: 192 + message.varbinds.count * 80)
+            text.removeAll()
             appendText(processName: processName, names: &textNames, to: &text)
             writer.string(rendered: text)
         }
         writer.endObject()
-        return writer.withLine(body)
+        output = writer.finishLine()
     }
 
     /// The operator message as one line, newline included.
     package func textLine(processName: String, names: MIBNames?) -> [UInt8] {
-        var memo = NameMemo(names)
         var text = OutputBytes(capacity: 192 + message.varbinds.count * 80)
-        appendText(processName: processName, names: &memo, to: &text)
-        text.append(0x0A)
+        appendTextLine(processName: processName, names: names, to: &text)
         return text.array
+    }
+
+    /// Appends the operator message as one line, newline included, to `output`.
+    package func appendTextLine(processName: String, names: MIBNames?, to output: inout OutputBytes) {
+        var memo = NameMemo(names)
+        appendText(processName: processName, names: &memo, to: &output)
+        output.append(0x0A)
     }
 
     private func appendText(processName: String, names: inout NameMemo, to text: inout OutputBytes) {

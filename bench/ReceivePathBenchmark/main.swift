@@ -62,7 +62,8 @@ final class Rig {
         while sent < count {
             let batch = min(64, count - sent)
             for _ in 0..<batch {
-                try listener.writeInbound(AddressedEnvelope(remoteAddress: sender, data: datagram))
+                // As NIO's vector read hands a recvmmsg batch: every datagram read, then one read-complete.
+                listener.pipeline.syncOperations.fireChannelRead(NIOAny(AddressedEnvelope(remoteAddress: sender, data: datagram)))
             }
             listener.pipeline.fireChannelReadComplete()
             for subscriber in subscribers {

@@ -23,6 +23,9 @@ package final class DatagramHandler: ChannelInboundHandler {
     private var loopLog = ReportThrottle<Bool>(interval: .minutes(1))
     private var needsFlush = false
     private var lastSource: (address: SocketAddress, source: SourceAddress)?
+    /// The datagram being handled, copied out of NIO's receive buffer (so that nothing pins that buffer) into
+    /// storage that is reused from datagram to datagram while no event keeps a view of the previous one.
+    private var scratch: [UInt8] = []
 
     package init(_ parts: TrapListener.Parts, logger: Logger) {
         self.router = parts.router
@@ -38,8 +41,7 @@ package final class DatagramHandler: ChannelInboundHandler {
         let receivedAt = WallClock.microseconds()
         statistics.datagrams += 1
         guard let source = source(of: envelope) else { return }
-        // A copy, so that a queued event does not pin the whole receive buffer.
-        let datagram = Array(envelope.data.readableBytesView)
+        let datagram = copy(envelope.data)
         guard let (message, incomingV3) = accept(datagram, from: source, replyTo: envelope.remoteAddress, context: context),
             let classification = message.classify(source: source.ipText), !cameBack(message, from: source)
         else { return }
@@ -55,6 +57,14 @@ package final class DatagramHandler: ChannelInboundHandler {
             reply(response, to: envelope.remoteAddress, context: context)
             statistics.informsAnswered += 1
         }
+    }
+
+    /// The datagram's octets in `scratch`: no allocation unless a sink kept a view of the previous datagram (then
+    /// this one gets new storage and the kept one stays as it was).
+    private func copy(_ data: ByteBuffer) -> [UInt8] {
+        scratch.removeAll(keepingCapacity: true)
+        data.withUnsafeReadableBytes { scratch.append(contentsOf: $0) }
+        return scratch
     }
 
     /// The sender; traps come in bursts from the same one, so its text form is made once per burst.

@@ -10,6 +10,8 @@ package final class EventRouter {
     package let eventLoop: EventLoop
     package let renderer: EventRenderer
     private var sinks: [any EventSink] = []
+    /// Where each event's lines are rendered, reused from event to event.
+    private let arena = LineArena()
     /// The last sequence number given; trap and process events share one sequence.
     package private(set) var lastSeq: UInt64 = 0
 
@@ -32,7 +34,7 @@ package final class EventRouter {
     /// Offers a trap event (numbered with `nextSeq()`) to every sink.
     package func route(_ event: consuming TrapEvent) {
         // Moved, not copied: a copy retains every view of the datagram the event holds.
-        var routed = RoutedTrap(event, renderer: renderer)
+        var routed = RoutedTrap(event, renderer: renderer, arena: arena)
         for sink in sinks {
             sink.accept(&routed)
         }

@@ -15,44 +15,30 @@ package protocol EventSink: AnyObject {
     func flush()
 }
 
-/// A trap event on its way through the sinks, with its lines rendered on first use and then shared: each event
-/// is encoded once per format and shape however many subscribers want it.
+/// A trap event on its way through the sinks, with its lines rendered on first use into the router's arena and
+/// then shared: each event is encoded once per format and shape however many subscribers want it.
 package struct RoutedTrap {
     package let event: TrapEvent
     private let renderer: EventRenderer
-    private var json: ByteBuffer?
-    /// JSON lines of shapes other than every part, rare enough for a list.
-    private var trimmedJSON: [(parts: EventParts, line: ByteBuffer)] = []
-    private var text: ByteBuffer?
+    private let arena: LineArena
 
-    package init(_ event: consuming TrapEvent, renderer: EventRenderer) {
+    /// `arena` is the router's; it is cleared for this event.
+    package init(_ event: consuming TrapEvent, renderer: EventRenderer, arena: LineArena) {
         self.event = event
         self.renderer = renderer
+        self.arena = arena
+        arena.begin()
     }
 
-    /// The event as one line (newline included) in `format`, with `parts` in JSON (text has no parts).
-    package mutating func line(_ format: EventFormat, parts: EventParts = .all) -> ByteBuffer {
-        switch format {
-        case .json where parts == .all:
-            if let json { return json }
-            let line = renderJSON(parts)
-            json = line
-            return line
-        case .json:
-            if let cached = trimmedJSON.first(where: { $0.parts == parts }) { return cached.line }
-            let line = renderJSON(parts)
-            trimmedJSON.append((parts, line))
-            return line
-        case .text:
-            if let text { return text }
-            let line = ByteBuffer(bytes: event.textLine(processName: renderer.processName, names: renderer.names))
-            text = line
-            return line
-        }
+    /// Hands `body` the event as one line (newline included) in `format`, with `parts` in JSON (text has no
+    /// parts); the bytes are valid during the call only.
+    package func withLine<R>(_ format: EventFormat, parts: EventParts = .all, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        arena.withLine(of: event, format: format, parts: parts, renderer: renderer, body)
     }
 
-    private func renderJSON(_ parts: EventParts) -> ByteBuffer {
-        event.withJSONLine(processName: renderer.processName, names: renderer.names, parts: parts) { ByteBuffer(bytes: $0) }
+    /// The event as one line in a buffer of its own, for sinks that keep it.
+    package func line(_ format: EventFormat, parts: EventParts = .all) -> ByteBuffer {
+        withLine(format, parts: parts) { ByteBuffer(bytes: $0) }
     }
 }
 

@@ -18,7 +18,8 @@ package final class Subscriber {
     /// Whether the sink has it on its list of subscribers to flush.
     package var isDirty = false
     /// Lines for a subscriber that keeps up, gathered during one receive batch and written as one buffer:
-    /// one write per batch instead of one per event.
+    /// one write per batch instead of one per event. Its storage is reused batch after batch once the socket
+    /// has taken the previous one; nil until the first line.
     private var batch: ByteBuffer?
     /// Initial size of the per-batch write buffer (it grows when a batch needs more).
     private static let batchCapacity = 16 << 10
@@ -40,12 +41,21 @@ package final class Subscriber {
     /// Whether a line can go straight into this batch's write: nothing is queued and the socket takes more.
     package var keepsUp: Bool { !queue.hasWork && channel.isWritable }
 
+    /// Whether this batch has lines to write.
+    private var batchHasLines = false
+
     /// Adds a line to this batch's write (see `keepsUp`).
-    package func appendToBatch(_ line: ByteBuffer) {
-        if batch == nil {
-            batch = channel.allocator.buffer(capacity: Self.batchCapacity)
+    package func appendToBatch(_ line: UnsafeRawBufferPointer) {
+        // Taken out and put back, so that the buffer is uniquely referenced while it is cleared and written:
+        // mutating the optional property in place copied it.
+        var buffer = batch.take() ?? channel.allocator.buffer(capacity: Self.batchCapacity)
+        if !batchHasLines {
+            batchHasLines = true
+            // Reuses the storage unless the socket still holds the last batch (then clear makes a new one).
+            buffer.clear()
         }
-        batch!.writeImmutableBuffer(line)
+        buffer.writeBytes(line)
+        batch = buffer
         delivered += 1
     }
 
@@ -55,8 +65,8 @@ package final class Subscriber {
         var freed = 0
         var wrote = false
         // The batch holds only lines that came while nothing was queued, so it goes before the queue.
-        if let batch {
-            self.batch = nil
+        if batchHasLines, let batch {
+            batchHasLines = false
             channel.write(batch, promise: nil)
             wrote = true
         }

@@ -118,14 +118,18 @@ package final class SubscriberSink: EventSink {
     // MARK: Delivery
 
     package func accept(_ routed: inout RoutedTrap) {
+        let seq = routed.event.seq
         for subscriber in subscribers where subscriber.wants(routed.event) {
-            deliver(routed.line(subscriber.subscription.format, parts: subscriber.subscription.parts), seq: routed.event.seq, to: subscriber)
+            routed.withLine(subscriber.subscription.format, parts: subscriber.subscription.parts) { line in
+                deliver(line, seq: seq, to: subscriber)
+            }
         }
     }
 
     package func accept(_ routed: inout RoutedProcessEvent) {
         for subscriber in subscribers where subscriber.subscription.processEvents {
-            deliver(routed.line(subscriber.subscription.format), seq: routed.seq, to: subscriber)
+            let line = routed.line(subscriber.subscription.format)
+            line.withUnsafeReadableBytes { deliver($0, seq: routed.seq, to: subscriber) }
         }
     }
 
@@ -152,20 +156,21 @@ package final class SubscriberSink: EventSink {
         }
     }
 
-    private func deliver(_ line: ByteBuffer, seq: UInt64, to subscriber: Subscriber) {
+    /// Copies `line` into the subscriber's batch when it keeps up (no allocation), into its queue otherwise.
+    private func deliver(_ line: UnsafeRawBufferPointer, seq: UInt64, to subscriber: Subscriber) {
         markDirty(subscriber)
         if subscriber.keepsUp {
             subscriber.appendToBatch(line)
             return
         }
-        let size = line.readableBytes + QueuedLine.overheadBytes
+        let size = line.count + QueuedLine.overheadBytes
         guard shed(toFit: size) else {
             subscriber.queue.recordShed(seq: seq)
             counters.memoryShed += 1
             shedSinceReport += 1
             return
         }
-        switch subscriber.queue.enqueue(QueuedLine(seq: seq, bytes: line)) {
+        switch subscriber.queue.enqueue(QueuedLine(seq: seq, bytes: ByteBuffer(bytes: line))) {
         case .queued:
             queuedBytes += size
             queuedHighWater = max(queuedHighWater, queuedBytes)
