@@ -184,11 +184,11 @@ import TrapDecoder
     }
 
     private func relayTarget(
-        mode: TrapMuxConfiguration.RelayMode, loop: EmbeddedEventLoop
+        mode: TrapMuxConfiguration.RelayMode, community: String = "relayed", loop: EmbeddedEventLoop
     ) throws -> (RelayTarget, EmbeddedChannel) {
         var settings = TrapMuxConfiguration.RelaySettings(name: "up", target: "192.0.2.10:162")
         settings.mode = mode
-        settings.community = "relayed"
+        settings.community = community
         settings.timeout = .milliseconds(1)
         settings.retries = 1
         let address = try SocketAddress(ipAddress: "192.0.2.10", port: 162)
@@ -204,11 +204,11 @@ import TrapDecoder
         let loop = EmbeddedEventLoop()
         let (v2c, v2cSocket) = try relayTarget(mode: .v2c, loop: loop)
         let (raw, rawSocket) = try relayTarget(mode: .raw, loop: loop)
-        let event = try Self.event(TestTraps.v1(.linkDown))
-        #expect(v2c.offer(event)?.kind == .modified)
-        #expect(raw.offer(event)?.kind == .raw)
-        v2c.pump()
-        raw.pump()
+        let dispatcher = RelayDispatcher(targets: [v2c, raw], eventLoop: loop)
+        var kinds: [RelayLoopGuard.Kind] = []
+        dispatcher.forward(try Self.event(TestTraps.v1(.linkDown))) { kinds.append($0.kind) }
+        #expect(kinds == [.modified, .raw])
+        dispatcher.flush()
         let sent = try #require(try v2cSocket.readOutbound(as: AddressedEnvelope<ByteBuffer>.self))
         let relayed = try TrapMessage(decoding: Array(sent.data.readableBytesView))
         #expect(relayed.version == .v2c && relayed.community.map { Array($0) } == Array("relayed".utf8))
@@ -218,12 +218,39 @@ import TrapDecoder
         #expect(Array(forwarded.data.readableBytesView) == TestTraps.v1(.linkDown))
     }
 
+    @Test func targetsThatSendTheSameFormShareOneEncodingAndOneBufferPerBatch() throws {
+        let loop = EmbeddedEventLoop()
+        let (first, firstSocket) = try relayTarget(mode: .v2c, loop: loop)
+        let (second, secondSocket) = try relayTarget(mode: .v2c, loop: loop)
+        let (other, otherSocket) = try relayTarget(mode: .v2c, community: "other", loop: loop)
+        let dispatcher = RelayDispatcher(targets: [first, second, other], eventLoop: loop)
+        var forms = 0
+        for seq in 1...3 {
+            dispatcher.forward(try Self.event(TestTraps.v2c(.linkUp, requestID: Int32(seq)), seq: UInt64(seq))) { _ in forms += 1 }
+        }
+        dispatcher.flush()
+        #expect(forms == 6)  // two forms per event: "relayed" (shared by two targets) and "other"
+        func read(_ socket: EmbeddedChannel) throws -> [ByteBuffer] {
+            try (0..<3).map { _ in try #require(try socket.readOutbound(as: AddressedEnvelope<ByteBuffer>.self)).data }
+        }
+        let (a, b, c) = (try read(firstSocket), try read(secondSocket), try read(otherSocket))
+        func address(_ buffer: ByteBuffer) -> UnsafeRawPointer? { buffer.withUnsafeReadableBytes { $0.baseAddress } }
+        // The same bytes at the same address for the two that share a form; one request-id per event for all.
+        #expect(zip(a, b).allSatisfy { $0 == $1 && address($0) == address($1) })
+        let messages = try c.map { try TrapMessage(decoding: Array($0.readableBytesView)) }
+        #expect(messages.map { $0.community.map { Array($0) } } == Array(repeating: Array("other".utf8), count: 3))
+        let shared = try a.map { try TrapMessage(decoding: Array($0.readableBytesView)) }
+        #expect(shared.map(\.requestID) == messages.map(\.requestID))
+        #expect(Set(shared.map(\.requestID)).count == 3)
+    }
+
     @Test func anInformTargetRetriesUntilAcknowledgedOrItsRetriesRunOut() throws {
         let loop = EmbeddedEventLoop()
         let (target, socket) = try relayTarget(mode: .inform, loop: loop)
-        _ = target.offer(try Self.event())
-        _ = target.offer(try Self.event(seq: 2))
-        target.pump()
+        let dispatcher = RelayDispatcher(targets: [target], eventLoop: loop)
+        dispatcher.forward(try Self.event()) { _ in }
+        dispatcher.forward(try Self.event(seq: 2)) { _ in }
+        dispatcher.flush()
         let informs = [
             try #require(try socket.readOutbound(as: AddressedEnvelope<ByteBuffer>.self)),
             try #require(try socket.readOutbound(as: AddressedEnvelope<ByteBuffer>.self)),

@@ -28,9 +28,10 @@ final class Rig {
     let loop = EmbeddedEventLoop()
     let listener: EmbeddedChannel
     let subscribers: [EmbeddedChannel]
+    let relaySockets: [EmbeddedChannel]
     let sender = try! SocketAddress(ipAddress: "192.0.2.7", port: 161)
 
-    init(subscriberCount: Int, fields: String?) throws {
+    init(subscriberCount: Int, fields: String?, relayCount: Int) throws {
         var logger = Logger(label: "bench")
         logger.logLevel = .error
         let router = EventRouter(eventLoop: loop, renderer: EventRenderer(processName: "trapmux", names: nil))
@@ -49,8 +50,27 @@ final class Rig {
         }
         subscribers = channels
         let engine = USMLocalEngine(engineID: [0x80, 0x00, 0x1F, 0x88, 0x04, 0x62, 0x65, 0x6E, 0x63, 0x68], boots: 1, at: 0)
+        var targets: [RelayTarget] = []
+        var sockets: [EmbeddedChannel] = []
+        for index in 0..<relayCount {
+            // v2c targets with one community: one encoding per trap, shared by all of them.
+            var settings = TrapMuxConfiguration.RelaySettings(name: "up\(index)", target: "192.0.2.10:\(1162 + index)")
+            settings.mode = .v2c
+            let loop = self.loop
+            let target = RelayTarget(
+                settings: settings, address: try SocketAddress(ipAddress: "192.0.2.10", port: 1162 + index),
+                eventLoop: loop, openSocket: { _ in loop.makeFailedFuture(ChannelError.ioOnClosedChannel) },
+                reportFault: { _ in })
+            let socket = EmbeddedChannel(loop: loop)
+            try target.adopt(socket, as: .traffic)
+            targets.append(target)
+            sockets.append(socket)
+        }
+        relaySockets = sockets
+        let relays = RelaySink(dispatcher: relayCount == 0 ? nil : RelayDispatcher(targets: targets, eventLoop: loop))
+        router.add(relays)
         let parts = TrapListener.Parts(
-            router: router, relays: RelaySink(), statistics: ReceiveStatistics(),
+            router: router, relays: relays, statistics: ReceiveStatistics(),
             admission: TrapAdmission(communities: [], rateLimit: nil),
             v3: SNMPv3Receiver(users: USMUserTable(), engine: engine, logger: logger))
         listener = EmbeddedChannel(handler: DatagramHandler(parts, logger: logger), loop: loop)
@@ -69,6 +89,9 @@ final class Rig {
             for subscriber in subscribers {
                 while try subscriber.readOutbound(as: ByteBuffer.self) != nil {}
             }
+            for socket in relaySockets {
+                while try socket.readOutbound(as: AddressedEnvelope<ByteBuffer>.self) != nil {}
+            }
             sent += batch
         }
     }
@@ -80,8 +103,8 @@ func threadCPUNanoseconds() -> UInt64 {
     return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
 }
 
-func measure(packet: String, bytes: [UInt8], subscribers: Int, fields: String?, count: Int) throws -> Measurement {
-    let rig = try Rig(subscriberCount: subscribers, fields: fields)
+func measure(packet: String, bytes: [UInt8], subscribers: Int, fields: String?, relays: Int, count: Int) throws -> Measurement {
+    let rig = try Rig(subscriberCount: subscribers, fields: fields, relayCount: relays)
     let datagram = ByteBuffer(bytes: bytes)
     try rig.run(datagram, count: 2_000)  // warm-up: caches, queues, buffers at their steady size
     let allocationsBefore = trapmux_allocation_count()
@@ -103,6 +126,7 @@ var packetsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent
 var fields: String?
 var only: String?
 var subscriberCounts = [1, 4]
+var relays = 0
 while let argument = arguments.first {
     arguments.removeFirst()
     switch argument {
@@ -111,10 +135,11 @@ while let argument = arguments.first {
     case "--fields": fields = arguments.removeFirst()
     case "--only": only = arguments.removeFirst()
     case "--subscribers": subscriberCounts = [Int(arguments.removeFirst())!]
+    case "--relays": relays = Int(arguments.removeFirst())!
     default:
         print(
             "usage: ReceivePathBenchmark [--count N] [--packets DIR] [--fields JSON-ARRAY] [--only PACKET] "
-                + "[--subscribers N]")
+                + "[--subscribers N] [--relays N]")
         exit(64)
     }
 }
@@ -125,7 +150,8 @@ for name in names {
     let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: packetsDirectory).appendingPathComponent(name)))
     for subscribers in subscriberCounts {
         let result = try measure(
-            packet: String(name.dropLast(4)), bytes: bytes, subscribers: subscribers, fields: fields, count: count)
+            packet: String(name.dropLast(4)), bytes: bytes, subscribers: subscribers, fields: fields, relays: relays,
+            count: count)
         print(
             result.packet.padding(toLength: 22, withPad: " ", startingAt: 0),
             String(format: "%4d %9.0f %18.2f", result.subscribers, result.nanosecondsPerTrap, result.allocationsPerTrap))

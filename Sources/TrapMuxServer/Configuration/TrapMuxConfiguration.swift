@@ -65,6 +65,12 @@ package struct TrapMuxConfiguration: Sendable, Equatable {
         /// The upstream user of `v3` mode; its keys are localized to trapmux's own engine (the sender of a trap
         /// is authoritative), unless it names another `engine_id`.
         package var v3User: USMUser?
+
+        /// A target with the defaults of a `[[relay]]` table that gives only `name` and `target`.
+        package init(name: String, target: String) {
+            self.name = name
+            self.target = target
+        }
     }
 
     /// How a relay target receives traps.

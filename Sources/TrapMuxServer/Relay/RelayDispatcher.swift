@@ -7,10 +7,27 @@ import TrapEvents
 
 /// The relay targets of a running server: opens their sockets at start, hands each event to every target,
 /// and sends once per receive batch. Confined to the hub's event loop.
+///
+/// Each event is encoded once per form however many targets send it (targets with the same mode and community
+/// share the bytes), into one buffer for the whole receive batch; at the end of the batch every target's datagrams
+/// are views of that buffer, which is reused batch after batch once the sockets have sent it. So relaying costs no
+/// allocation per trap: one write per datagram, one sendmmsg per target per batch.
 package final class RelayDispatcher {
     private(set) var targets: [RelayTarget] = []
     package let eventLoop: EventLoop
     private var timer: RepeatedTask?
+    /// For each target, the index of the first target that makes the same datagrams (itself when none does).
+    private var formOwner: [Int] = []
+    /// One request-id per event, shared by every re-encoded form (each target matches its own informs' answers).
+    private var nextRequestID = Int32.random(in: 1...0x00FF_FFFF)
+    /// The datagrams encoded in this batch, back to back.
+    private var encoded = OutputBytes(capacity: 64 << 10)
+    /// Which target sends which range of `encoded`, in the order of the events.
+    private var batch: [(target: Int, range: Range<Int>, requestID: Int32)] = []
+    /// The forms encoded for the current event: owner target and range.
+    private var eventForms: [(owner: Int, range: Range<Int>)] = []
+    /// The buffer that carried the last batch to the sockets; reused when they are done with it.
+    private var batchBuffer: ByteBuffer?
 
     /// Resolves and opens every target; a name that does not resolve, or that resolves to one of `listen` (a
     /// relay loop the configuration check could not see in a host name), is a configuration error.
@@ -102,8 +119,8 @@ package final class RelayDispatcher {
     }
 
     /// Builds the targets around opened sockets (on the loop) and starts the inform timer.
-    package init(opened: [OpenedTarget], eventLoop: EventLoop, reporter: ProcessEventReporter) throws {
-        self.eventLoop = eventLoop
+    package convenience init(opened: [OpenedTarget], eventLoop: EventLoop, reporter: ProcessEventReporter) throws {
+        var targets: [RelayTarget] = []
         for target in opened {
             let address = target.address
             let relay = RelayTarget(
@@ -114,6 +131,19 @@ package final class RelayDispatcher {
             try relay.adopt(target.probe, as: .probe)
             targets.append(relay)
         }
+        self.init(targets: targets, eventLoop: eventLoop)
+    }
+
+    /// Dispatches to targets whose sockets are adopted; starts the inform timer when one sends informs.
+    package init(targets: [RelayTarget], eventLoop: EventLoop) {
+        self.eventLoop = eventLoop
+        self.targets = targets
+        formOwner = targets.indices.map { index in
+            guard let form = targets[index].sharedForm else { return index }
+            return targets.firstIndex { $0.sharedForm == form } ?? index
+        }
+        batch.reserveCapacity(256)
+        eventForms.reserveCapacity(targets.count)
         if targets.contains(where: { $0.settings.mode == .inform }) {
             let targets = NIOLoopBound(self.targets, eventLoop: eventLoop)
             timer = eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { _ in
@@ -122,16 +152,48 @@ package final class RelayDispatcher {
         }
     }
 
-    /// Offers the event to every target (each applies its filter); `sent` learns what each will send, for the
-    /// loop guard.
-    package func forward(_ event: TrapEvent, sent: (RelayTarget.Sent) -> Void) {
-        for target in targets {
-            if let one = target.offer(event) { sent(one) }
+    /// Offers the event to every target (each applies its filter) and encodes what they send, once per form;
+    /// `sent` learns each form sent, for the loop guard. Nothing leaves before `flush`.
+    package func forward(_ event: borrowing TrapEvent, sent: (RelayTarget.Sent) -> Void) {
+        eventForms.removeAll(keepingCapacity: true)
+        var requestID: Int32?
+        for index in targets.indices where targets[index].wants(event) {
+            let owner = formOwner[index]
+            if let shared = eventForms.first(where: { $0.owner == owner }) {
+                batch.append((index, shared.range, requestID ?? 0))
+                continue
+            }
+            let id = requestID ?? takeRequestID()
+            requestID = id
+            let start = encoded.count
+            guard let one = targets[index].encode(event, requestID: id, into: &encoded) else { continue }
+            let range = start..<encoded.count
+            eventForms.append((owner, range))
+            batch.append((index, range, id))
+            sent(one)
         }
     }
 
-    /// Sends what the batch queued.
+    private func takeRequestID() -> Int32 {
+        let id = nextRequestID
+        nextRequestID = nextRequestID == Int32.max ? 1 : nextRequestID + 1
+        return id
+    }
+
+    /// Hands every target its datagrams of the batch, as views of one buffer, and sends.
     package func flush() {
+        if !batch.isEmpty {
+            var buffer = batchBuffer.take() ?? ByteBufferAllocator().buffer(capacity: Swift.max(encoded.count, 64 << 10))
+            // Reuses the storage unless a socket still holds part of the last batch (then clear makes a new one).
+            buffer.clear()
+            _ = encoded.withBytes { buffer.writeBytes($0) }
+            for (target, range, requestID) in batch {
+                targets[target].enqueue(buffer.getSlice(at: range.lowerBound, length: range.count)!, requestID: requestID)
+            }
+            batchBuffer = buffer
+            batch.removeAll(keepingCapacity: true)
+            encoded.removeAll()
+        }
         for target in targets {
             target.pump()
         }

@@ -64,7 +64,6 @@ package final class RelayTarget {
     private let community: [UInt8]
     private var queue = CircularBuffer<Pending>()
     private var outstanding: [Int32: Outstanding] = [:]
-    private var nextRequestID: Int32 = 1
     /// The last datagram of a burst, held back so that only it carries a promise (one per flush, not per
     /// datagram): a send error fails it, and so is counted and reported.
     private var heldBack: ByteBuffer?
@@ -93,7 +92,6 @@ package final class RelayTarget {
         self.openSocket = openSocket
         self.community = Array(settings.community.utf8)
         self.reportFault = reportFault
-        self.nextRequestID = Int32.random(in: 1...0x00FF_FFFF)
     }
 
     /// Starts using `channel` as the given socket: its answers and errors come to this target.
@@ -197,34 +195,49 @@ package final class RelayTarget {
         package let assignedRequestID: Int32?
     }
 
-    /// Queues the event for this target if its filter matches; returns what it will send, nil when nothing.
-    package func offer(_ event: TrapEvent) -> Sent? {
-        guard settings.filter.matches(event) else { return nil }
-        let pending: Pending
-        let sent: Sent
+    /// Whether this target relays `event` (its filter).
+    package func wants(_ event: borrowing TrapEvent) -> Bool {
+        settings.filter.matches(event)
+    }
+
+    /// Whether this target's datagrams are informs, which wait for an acknowledgement under their request-id.
+    package var sendsInforms: Bool { settings.mode == .inform }
+
+    /// Appends this target's datagram for `event` (the received datagram, or the notification re-encoded with
+    /// `requestID`) to `output`; returns what it sends, nil when the event cannot be sent this way.
+    package func encode(_ event: borrowing TrapEvent, requestID: Int32, into output: inout OutputBytes) -> Sent? {
         switch settings.mode {
         case .raw:
-            pending = Pending(requestID: nil, datagram: ByteBuffer(bytes: event.datagram))
-            sent = Sent(kind: .raw, message: event.message, assignedRequestID: nil)
+            output.append(contentsOf: event.datagram)
+            return Sent(kind: .raw, message: event.message, assignedRequestID: nil)
         case .v2c, .inform, .v3:
             let source = event.source.ip.count == 4 ? IPv4Address(octets: event.source.ip) : nil
-            let requestID = nextRequestID
-            nextRequestID = nextRequestID == Int32.max ? 1 : nextRequestID + 1
             guard
                 let message = event.message.relayed(
                     community: community, source: source, requestID: requestID, asInform: settings.mode == .inform),
                 let bytes = encoded(message, requestID: requestID)
             else { return nil }
-            pending = Pending(requestID: settings.mode == .inform ? requestID : nil, datagram: ByteBuffer(bytes: bytes))
+            output.append(contentsOf: bytes)
             let added = message.varbinds.count != event.message.varbinds.count || event.message.version == .v1
-            sent = Sent(kind: added ? .modified : .renumbered, message: message, assignedRequestID: requestID)
+            return Sent(kind: added ? .modified : .renumbered, message: message, assignedRequestID: requestID)
+        }
+    }
+
+    /// Queues a datagram made by `encode` (or shared with another target that makes the same one); the oldest
+    /// queued is dropped when the queue is full.
+    package func enqueue(_ datagram: ByteBuffer, requestID: Int32) {
+        let pending: Pending
+        if sendsInforms {
+            // Kept until acknowledged: a copy of its own, so that it does not pin the batch's shared buffer.
+            pending = Pending(requestID: requestID, datagram: ByteBuffer(bytes: datagram.readableBytesView))
+        } else {
+            pending = Pending(requestID: nil, datagram: datagram)
         }
         if queue.count >= settings.queue {
             queue.removeFirst()
             counters.droppedByQueue += 1
         }
         queue.append(pending)
-        return sent
     }
 
     /// The re-encoded notification's datagram: SNMPv2c, or SNMPv3 for the upstream user in `v3` mode.
@@ -232,6 +245,22 @@ package final class RelayTarget {
         guard settings.mode == .v3 else { return message.encoded() }
         guard case .trapV2(let notification) = message.pdu else { return nil }
         return v3Encoder?.encode(notification, requestID: requestID)
+    }
+
+    /// Which targets send identical datagrams for every event: those with the same mode and community, except in
+    /// `v3` mode, where every message is encrypted with its own salt.
+    package var sharedForm: SharedForm? {
+        switch settings.mode {
+        case .raw: return SharedForm(mode: .raw, community: [])
+        case .v2c, .inform: return SharedForm(mode: settings.mode, community: community)
+        case .v3: return nil
+        }
+    }
+
+    /// See `sharedForm`.
+    package struct SharedForm: Hashable {
+        let mode: TrapMuxConfiguration.RelayMode
+        let community: [UInt8]
     }
 
     /// Sends what is queued, as far as the socket takes it and (for informs) the window allows.
