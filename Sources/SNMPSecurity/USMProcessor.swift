@@ -139,22 +139,60 @@ public struct USMProcessor: Sendable {
                 "msgFlags 0x\(String(header.flags, radix: 16)) asks for privacy without authentication")
         }
 
-        // RFC 3414 §3.2 step 3.
+        // RFC 3414 §3.2 steps 3-5.
         let engineID = Array(usm.engineID)
         let isAuthoritative = engineID == localEngine.engineID
+        let user = try user(of: usm, engineID: engineID, level: level, isAuthoritative: isAuthoritative, offset: offset, report: report)
+        if let auth = user.authProtocol, level.isAuthenticated {
+            try verify(
+                datagram, auth: auth, user: user, usm: usm, isAuthoritative: isAuthoritative, now: now, offset: offset,
+                report: report)
+        }
+
+        var acceptedHeader = header
+        acceptedHeader.acceptedSecurityLevel = level
+        let (plaintext, decryptedWith) = try scopedPDU(
+            of: envelope, user: user, level: level, privacyOffset: offset(usm.privacyParameters), report: report)
+        return Authenticated(
+            header: acceptedHeader, user: user, level: level, isAuthoritative: isAuthoritative, scopedPDU: plaintext,
+            decryptedWith: decryptedWith, dataOffset: envelope.dataOffset, engineIDOffset: offset(usm.engineID),
+            reportContext: report)
+    }
+
+    /// RFC 3414 §3.2 steps 8-9: the scopedPDU, decrypted when the message is private; with the protocol used.
+    private func scopedPDU(
+        of envelope: SNMPv3Envelope, user: USMLocalizedUser, level: SNMPSecurityLevel, privacyOffset: Int,
+        report: (SNMPSecurityLevel) -> USMError.ReportContext?
+    ) throws(USMError) -> (ArraySlice<UInt8>, USMPrivProtocol?) {
+        if let priv = user.privProtocol, level.isPrivate {
+            let plaintext = try decrypt(envelope, priv: priv, user: user, privacyOffset: privacyOffset, report: report(.noAuthNoPriv))
+            return (plaintext[...], priv)
+        }
+        guard case .plaintext(let scoped) = envelope.data else {
+            let error = TrapDecodingError(
+                .unexpectedTag, at: envelope.dataOffset, "msgData is an encryptedPDU but msgFlags does not ask for privacy")
+            throw USMError(.snmpInASNParseErrs, at: error.offset, error.reason, decodingError: error)
+        }
+        return (scoped, nil)
+    }
+
+    /// RFC 3414 §3.2 steps 3-5: the engine must be this one or one with users, the user must exist there, and
+    /// support the message's security level (and the user's configured minimum).
+    private func user(
+        of usm: SNMPv3Header.USMSecurityParameters, engineID: [UInt8], level: SNMPSecurityLevel, isAuthoritative: Bool,
+        offset: (ArraySlice<UInt8>) -> Int, report: (SNMPSecurityLevel) -> USMError.ReportContext?
+    ) throws(USMError) -> USMLocalizedUser {
         guard isAuthoritative || users.hasUsers(onEngine: engineID) else {
             let what = engineID.isEmpty ? "an empty msgAuthoritativeEngineID (engine ID discovery)" :
                 "msgAuthoritativeEngineID \(engineID.hexString) is neither this engine's nor one with users"
             throw USMError(.usmStatsUnknownEngineIDs, at: offset(usm.engineID), what, report: report(.noAuthNoPriv))
         }
-        // Step 4.
         guard let user = users.user(engineID: engineID, name: usm.userName) else {
             throw USMError(
                 .usmStatsUnknownUserNames, at: offset(usm.userName),
                 "no user \"\(Self.printable(usm.userName))\" on engine \(engineID.hexString)",
                 report: report(.noAuthNoPriv))
         }
-        // Step 5, and the user's configured minimum.
         guard user.supports(level) else {
             throw USMError(
                 .usmStatsUnsupportedSecLevels, at: offset(usm.userName),
@@ -166,63 +204,44 @@ public struct USMProcessor: Sendable {
                 "\(user) requires at least \(user.minimumSecurityLevel.rawValue), the message is \(level.rawValue)",
                 report: report(.noAuthNoPriv))
         }
+        return user
+    }
 
-        if let auth = user.authProtocol, level.isAuthenticated {
-            // Step 6.
-            let parameters = usm.authenticationParameters
-            guard parameters.count == auth.macLength else {
-                throw USMError(
-                    .usmStatsWrongDigests, at: offset(parameters),
-                    "msgAuthenticationParameters has \(parameters.count) octets; \(auth.rawValue) needs "
-                        + "\(auth.macLength)",
-                    report: report(.noAuthNoPriv))
-            }
-            var zeroed = Array(datagram)
-            let start = offset(parameters)
-            zeroed.replaceSubrange(start..<(start + parameters.count), with: repeatElement(0, count: parameters.count))
-            guard let mac = auth.mac(key: user.authKey, data: zeroed), ConstantTime.equal(mac, parameters) else {
-                throw USMError(
-                    .usmStatsWrongDigests, at: start, "the \(auth.rawValue) HMAC does not match for \(user)",
-                    report: report(.noAuthNoPriv))
-            }
-            // Step 7.
-            if isAuthoritative {
-                try checkOwnTimeWindow(usm, at: offset(usm.engineID), now: now, report: report(.authNoPriv))
-            } else if !remoteEngines.admit(engineID: engineID, boots: usm.engineBoots, time: usm.engineTime, at: now) {
-                let notion = remoteEngines.entry(for: engineID)
-                // Step 7b returns notInTimeWindow and sends no Report.
-                throw USMError(
-                    .usmStatsNotInTimeWindows, at: offset(usm.engineID),
-                    "boots \(usm.engineBoots), time \(usm.engineTime) is outside the window of engine "
-                        + "\(engineID.hexString) (known as boots \(notion?.boots ?? 0), time "
-                        + "\(notion?.time(at: now) ?? 0))")
-            }
+    /// RFC 3414 §3.2 steps 6-7: the HMAC over the message with its authentication parameters zeroed, then the
+    /// time window (this engine's own, or the one learnt for the remote engine).
+    private mutating func verify(
+        _ datagram: ArraySlice<UInt8>, auth: USMAuthProtocol, user: USMLocalizedUser, usm: SNMPv3Header.USMSecurityParameters,
+        isAuthoritative: Bool, now: Int64, offset: (ArraySlice<UInt8>) -> Int,
+        report: (SNMPSecurityLevel) -> USMError.ReportContext?
+    ) throws(USMError) {
+        let parameters = usm.authenticationParameters
+        guard parameters.count == auth.macLength else {
+            throw USMError(
+                .usmStatsWrongDigests, at: offset(parameters),
+                "msgAuthenticationParameters has \(parameters.count) octets; \(auth.rawValue) needs "
+                    + "\(auth.macLength)",
+                report: report(.noAuthNoPriv))
         }
-
-        var acceptedHeader = header
-        acceptedHeader.acceptedSecurityLevel = level
-        let plaintext: ArraySlice<UInt8>
-        var decryptedWith: USMPrivProtocol?
-        if let priv = user.privProtocol, level.isPrivate {
-            // Step 8.
-            plaintext = try decrypt(
-                envelope, priv: priv, user: user, privacyOffset: offset(usm.privacyParameters),
-                report: report(.noAuthNoPriv))[...]
-            decryptedWith = priv
-        } else {
-            // Step 9: a plaintext scopedPDU.
-            guard case .plaintext(let scoped) = envelope.data else {
-                let error = TrapDecodingError(
-                    .unexpectedTag, at: envelope.dataOffset,
-                    "msgData is an encryptedPDU but msgFlags does not ask for privacy")
-                throw USMError(.snmpInASNParseErrs, at: error.offset, error.reason, decodingError: error)
-            }
-            plaintext = scoped
+        var zeroed = Array(datagram)
+        let start = offset(parameters)
+        zeroed.replaceSubrange(start..<(start + parameters.count), with: repeatElement(0, count: parameters.count))
+        guard let mac = auth.mac(key: user.authKey, data: zeroed), ConstantTime.equal(mac, parameters) else {
+            throw USMError(
+                .usmStatsWrongDigests, at: start, "the \(auth.rawValue) HMAC does not match for \(user)",
+                report: report(.noAuthNoPriv))
         }
-        return Authenticated(
-            header: acceptedHeader, user: user, level: level, isAuthoritative: isAuthoritative, scopedPDU: plaintext,
-            decryptedWith: decryptedWith, dataOffset: envelope.dataOffset, engineIDOffset: offset(usm.engineID),
-            reportContext: report)
+        let engineID = Array(usm.engineID)
+        if isAuthoritative {
+            try checkOwnTimeWindow(usm, at: offset(usm.engineID), now: now, report: report(.authNoPriv))
+        } else if !remoteEngines.admit(engineID: engineID, boots: usm.engineBoots, time: usm.engineTime, at: now) {
+            let notion = remoteEngines.entry(for: engineID)
+            // Step 7b returns notInTimeWindow and sends no Report.
+            throw USMError(
+                .usmStatsNotInTimeWindows, at: offset(usm.engineID),
+                "boots \(usm.engineBoots), time \(usm.engineTime) is outside the window of engine "
+                    + "\(engineID.hexString) (known as boots \(notion?.boots ?? 0), time "
+                    + "\(notion?.time(at: now) ?? 0))")
+        }
     }
 
     /// RFC 3414 §3.2 step 7a: the receiver is authoritative.

@@ -46,25 +46,7 @@ package enum TrapJSON {
         }
 
         if let classification {
-            writer.key("enterprise")
-            writer.oid(classification.enterprise)
-            if let name = names.name(of: classification.enterprise) {
-                writer.field("enterprise_name", name)
-            }
-            writer.field("agent_addr", classification.agentAddress)
-            writer.field("generic_trap", classification.genericTrapNumber)
-            writer.field("specific_trap", classification.specificTrap)
-            writer.field("time_stamp", classification.timeStamp)
-            writer.field("generic_name", literal: classification.generic.nameLiteral)
-            writer.key("trap_oid")
-            if let trapOID = classification.trapOID {
-                writer.oid(trapOID)
-                if let name = names.name(of: trapOID) {
-                    writer.field("trap_name", name)
-                }
-            } else {
-                writer.null()
-            }
+            writeClassification(classification, names: &names, into: &writer)
         }
 
         if case .encrypted = message.pdu {
@@ -77,6 +59,31 @@ package enum TrapJSON {
             writeVarBind(varbind, names: &names, into: &writer)
         }
         writer.endArray()
+    }
+
+    /// Both RFC 3584 views: the SNMPv1 fields and the SNMPv2 trap OID, with their names.
+    private static func writeClassification(
+        _ classification: TrapClassification, names: inout NameMemo, into writer: inout JSONWriter
+    ) {
+        writer.key("enterprise")
+        writer.oid(classification.enterprise)
+        if let name = names.name(of: classification.enterprise) {
+            writer.field("enterprise_name", name)
+        }
+        writer.field("agent_addr", classification.agentAddress)
+        writer.field("generic_trap", classification.genericTrapNumber)
+        writer.field("specific_trap", classification.specificTrap)
+        writer.field("time_stamp", classification.timeStamp)
+        writer.field("generic_name", literal: classification.generic.nameLiteral)
+        writer.key("trap_oid")
+        if let trapOID = classification.trapOID {
+            writer.oid(trapOID)
+            if let name = names.name(of: trapOID) {
+                writer.field("trap_name", name)
+            }
+        } else {
+            writer.null()
+        }
     }
 
     private static func writeVarBind(_ varbind: VarBind, names: inout NameMemo, into writer: inout JSONWriter) {

@@ -97,60 +97,23 @@ struct LoadGenerator {
     /// Blocks the calling thread for the whole run: `trapmux send` has nothing else to do meanwhile, and staying on
     /// one thread is what makes it fast. A pool's first build happens before the clock starts.
     func run() throws -> Outcome {
-        // Glibc's module map leaves out sendmmsg (it needs _GNU_SOURCE); the C library has had it since 2.14.
-        typealias SendMultiple = @convention(c) (Int32, UnsafeMutableRawPointer?, UInt32, Int32) -> Int32
-        guard let symbol = dlsym(nil, "sendmmsg") else { throw UDPClient.Failure(description: "no sendmmsg in libc") }
-        let sendMultiple = unsafeBitCast(symbol, to: SendMultiple.self)
-
+        let sendMultiple = try Self.sendmmsg()
         let client = try UDPClient(to: target)
         var bufferSize = Self.sendBufferBytes
         _ = setsockopt(client.fd, SOL_SOCKET, SO_SNDBUF, &bufferSize, socklen_t(MemoryLayout<Int32>.size))
 
         let batch = self.batch
         var copies = Copies(batch: batch)
-        var pool: DatagramPool?
-        var built = 0
-        switch payload {
-        case .datagram(let datagram):
-            copies.fill(with: datagram)
-        case .pool(let datagrams):
-            pool = datagrams
-            copies.load(try datagrams.build(0))
-            built = datagrams.count
-        }
+        let pool = try copies.loadFirst(payload)
+        var built = pool?.count ?? 0
         let bytes = copies.lengths.first ?? 0
-        // struct mmsghdr is a struct msghdr followed by `unsigned int msg_len`, padded to msghdr's alignment.
-        let headerAlignment = MemoryLayout<msghdr>.alignment
-        let headerStride =
-            (MemoryLayout<msghdr>.size + MemoryLayout<UInt32>.size + headerAlignment - 1) / headerAlignment
-            * headerAlignment
-        let vectors = UnsafeMutablePointer<iovec>.allocate(capacity: batch)
-        let headers = UnsafeMutableRawPointer.allocate(byteCount: headerStride * batch, alignment: headerAlignment)
-        defer {
-            vectors.deallocate()
-            headers.deallocate()
-        }
-        headers.initializeMemory(as: UInt8.self, repeating: 0, count: headerStride * batch)
-        for index in 0..<batch {
-            (vectors + index).initialize(to: copies.vector(index))
-            var header = msghdr()
-            header.msg_iov = vectors + index
-            header.msg_iovlen = 1
-            (headers + index * headerStride).storeBytes(of: header, as: msghdr.self)
-        }
-
+        let messages = MessageHeaders(batch: batch, copies: copies)
         let start = Self.monotonicNanoseconds()
         let deadline = start + UInt64(max(0, maximumDuration / .nanoseconds(1)))
         let refreshNanoseconds = pool.map { UInt64(max(1, $0.refreshInterval / .nanoseconds(1))) }
         var nextRefresh = start + (refreshNanoseconds ?? 0)
-        // Token bucket: starts with one datagram due, fills at `rate`, holds at most the catch-up allowance.
-        let capacity = max(Double(batch), Double(rate) * Double(Self.catchUpNanoseconds) / 1e9)
-        var credit = 1.0
-        var refilled = start
-        var sent = 0
-        var retries = 0
-        var refused = 0
-        var cutShort = 0
+        var pacer = Pacer(rate: rate, batch: batch, start: start)
+        var sent = 0, retries = 0, refused = 0, cutShort = 0
         while sent < count {
             var now = Self.monotonicNanoseconds()
             guard now < deadline else { break }
@@ -161,23 +124,17 @@ struct LoadGenerator {
                 nextRefresh = now + refreshNanoseconds
             }
             let due = min(batch, count - sent)
-            if rate > 0 {
-                credit = min(capacity, credit + Double(now - refilled) * Double(rate) / 1e9)
-                refilled = now
-                if credit < Double(due) {
-                    // Sleep until the whole batch is due, not just its first datagram: fewer, fuller sendmmsg calls.
-                    let wait = UInt64((Double(due) - credit) * 1e9 / Double(rate)) + 1
-                    Self.sleep(until: min(now + wait, deadline))
-                    continue
-                }
+            if let wait = pacer.wait(for: due, now: now) {
+                Self.sleep(until: min(now + wait, deadline))
+                continue
             }
             // Datagram number `sent + index` goes out as element `index` of this call, so a retried one keeps its id.
-            copies.prepare(due, from: sent, vectors: vectors)
-            let result = sendMultiple(client.fd, headers, UInt32(due), 0)
+            copies.prepare(due, from: sent, vectors: messages.vectors)
+            let result = sendMultiple(client.fd, messages.headers, UInt32(due), 0)
             if result >= 0 {
                 if Int(result) < due { cutShort += 1 }
                 sent += Int(result)
-                credit -= Double(result)
+                pacer.sent(Int(result))
                 continue
             }
             switch errno {
@@ -199,6 +156,69 @@ struct LoadGenerator {
             cutShort: cutShort)
     }
 
+    /// The C library's sendmmsg: Glibc's module map leaves it out (it needs _GNU_SOURCE); libc has had it since 2.14.
+    private static func sendmmsg() throws -> @convention(c) (Int32, UnsafeMutableRawPointer?, UInt32, Int32) -> Int32 {
+        typealias SendMultiple = @convention(c) (Int32, UnsafeMutableRawPointer?, UInt32, Int32) -> Int32
+        guard let symbol = dlsym(nil, "sendmmsg") else { throw UDPClient.Failure(description: "no sendmmsg in libc") }
+        return unsafeBitCast(symbol, to: SendMultiple.self)
+    }
+
+    /// The iovec and mmsghdr arrays of one sendmmsg call, element `index` pointing at copy `index`.
+    private struct MessageHeaders: ~Copyable {
+        let vectors: UnsafeMutablePointer<iovec>
+        let headers: UnsafeMutableRawPointer
+
+        init(batch: Int, copies: borrowing Copies) {
+            // struct mmsghdr is a struct msghdr followed by `unsigned int msg_len`, padded to msghdr's alignment.
+            let alignment = MemoryLayout<msghdr>.alignment
+            let stride = (MemoryLayout<msghdr>.size + MemoryLayout<UInt32>.size + alignment - 1) / alignment * alignment
+            vectors = .allocate(capacity: batch)
+            headers = .allocate(byteCount: stride * batch, alignment: alignment)
+            headers.initializeMemory(as: UInt8.self, repeating: 0, count: stride * batch)
+            for index in 0..<batch {
+                (vectors + index).initialize(to: copies.vector(index))
+                var header = msghdr()
+                header.msg_iov = vectors + index
+                header.msg_iovlen = 1
+                (headers + index * stride).storeBytes(of: header, as: msghdr.self)
+            }
+        }
+
+        deinit {
+            vectors.deallocate()
+            headers.deallocate()
+        }
+    }
+
+    /// A token bucket for paced runs: starts with one datagram due, fills at `rate`, holds at most the catch-up
+    /// allowance (a sender that fell behind catches up in a burst no longer than that).
+    private struct Pacer {
+        let rate: Int
+        let capacity: Double
+        var credit = 1.0
+        var refilled: UInt64
+
+        init(rate: Int, batch: Int, start: UInt64) {
+            self.rate = rate
+            capacity = max(Double(batch), Double(rate) * Double(LoadGenerator.catchUpNanoseconds) / 1e9)
+            refilled = start
+        }
+
+        /// Nil when `due` datagrams may go now; else how long to sleep until all of them are due (not just the
+        /// first: fewer, fuller sendmmsg calls).
+        mutating func wait(for due: Int, now: UInt64) -> UInt64? {
+            guard rate > 0 else { return nil }
+            credit = min(capacity, credit + Double(now - refilled) * Double(rate) / 1e9)
+            refilled = now
+            guard credit < Double(due) else { return nil }
+            return UInt64((Double(due) - credit) * 1e9 / Double(rate)) + 1
+        }
+
+        mutating func sent(_ count: Int) {
+            credit -= Double(count)
+        }
+    }
+
     /// The request-id of datagram number `number` of a run: 0x01000000…0x7FFFFFFF, always four octets and positive.
     static func requestID(ofDatagram number: Int) -> Int32 {
         Int32(0x0100_0000 + number % 0x7F00_0000)
@@ -207,6 +227,18 @@ struct LoadGenerator {
     /// The octets the `iovec`s point at: `batch` copies of one datagram whose request-id is renumbered in place, or
     /// the datagrams of a pool, laid out one after the other.
     private struct Copies: ~Copyable {
+        /// Loads the run's first datagrams; returns the pool that makes the next ones, nil for one fixed datagram.
+        mutating func loadFirst(_ payload: Payload) throws -> DatagramPool? {
+            switch payload {
+            case .datagram(let datagram):
+                fill(with: datagram)
+                return nil
+            case .pool(let datagrams):
+                load(try datagrams.build(0))
+                return datagrams
+            }
+        }
+
         let batch: Int
         private var storage = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 16)
         private(set) var offsets: [Int] = [0]

@@ -288,16 +288,20 @@ final class ChildProcess: @unchecked Sendable {
     /// SIGKILL, and the result says `timedOut`. Output is complete when this returns, unless a descendant kept
     /// the pipes open for more than `outputGrace` after the child ended.
     func wait(timeout: Duration = .seconds(60)) async -> Result {
-        let watchdog = Task { [self] in
-            try await Task.sleep(for: timeout)
+        // On a Dispatch queue, not a Task: tests that block the two threads of Swift's cooperative pool (blocking
+        // socket reads with their own deadlines) would otherwise delay the deadline by as long as they block.
+        let watchdog = DispatchQueue.global()
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        watchdog.asyncAfter(deadline: .now() + seconds) { [self] in
             guard isRunning else { return }
             lock.withLock { deadlinePassed = true }
             signalGroup(SIGTERM)
-            try await Task.sleep(for: .seconds(2))
-            signalGroup(SIGKILL)
+            watchdog.asyncAfter(deadline: .now() + 2) { [self] in
+                guard isRunning else { return }
+                signalGroup(SIGKILL)
+            }
         }
         await exited.wait()
-        watchdog.cancel()
         let grace = ContinuousClock.now + Self.outputGrace
         outputBuffer.stopReading(at: grace)
         errorBuffer.stopReading(at: grace)
