@@ -37,9 +37,9 @@ package final class TrapAdmission {
     }
 
     /// Whether a trap from `source` is within the rate limit now (always, when there is none).
-    package func admit(_ source: [UInt8], now: NIODeadline) -> Bool {
+    package func admit(_ source: [UInt8], now: @autoclosure () -> NIODeadline) -> Bool {
         guard rateLimiter != nil else { return true }
-        return rateLimiter!.admit(source, now: now)
+        return rateLimiter!.admit(source, now: now())
     }
 
     /// Logs what the rate limit held back, at most once a minute.
