@@ -20,21 +20,24 @@ extension OID {
         /// The most octets kept inline: four words, the size of the `ArraySlice` the other storage holds.
         static let capacity = 32
 
-        private(set) var w0: UInt64 = 0
-        private(set) var w1: UInt64 = 0
-        private(set) var w2: UInt64 = 0
-        private(set) var w3: UInt64 = 0
+        private(set) var w0: UInt64
+        private(set) var w1: UInt64
+        private(set) var w2: UInt64
+        private(set) var w3: UInt64
         /// How many octets are used, 0…32.
-        private(set) var count: UInt8 = 0
+        private(set) var count: UInt8
 
-        init() {}
+        /// No octets.
+        init() {
+            (w0, w1, w2, w3, count) = (0, 0, 0, 0, 0)
+        }
 
         /// A copy of `count` (≤ 32) octets at `source`, of which `readable` (≥ `count`) may be read: whole words
         /// are loaded where eight octets are readable, the rest octet by octet.
         ///
         /// Straight-line code for the four words, inlined: a loop over them, out of line, cost a decode of a
         /// 47-octet trap 100 instructions of its 800.
-        @inline(__always)
+        @inline(always)
         init(copying source: UnsafePointer<UInt8>, count: Int, readable: Int) {
             assert(count <= Self.capacity && readable >= count)
             w0 = Self.word(at: 0, of: source, count: count, readable: readable)
@@ -45,7 +48,7 @@ extension OID {
         }
 
         /// Octets `offset..<offset + 8` of the `count` at `source` as a word, zero past `count`.
-        @inline(__always)
+        @inline(always)
         private static func word(at offset: Int, of source: UnsafePointer<UInt8>, count: Int, readable: Int) -> UInt64 {
             let used = count &- offset
             guard used > 0 else { return 0 }

@@ -48,7 +48,7 @@ struct SinglePassDecoder {
     ///
     /// The fallback is here, in the function that builds the message, and not in a caller that catches
     /// `Unsupported`: there the message from either decoder went through a temporary, two copies of its 144 bytes.
-    @inline(__always)
+    @inline(always)
     static func decodeOrFallBack(_ datagram: ArraySlice<UInt8>) throws(TrapDecodingError) -> TrapMessage {
         try datagram.withUnsafeBufferPointer { bytes throws(TrapDecodingError) in
             var decoder = SinglePassDecoder(bytes: bytes)
@@ -278,20 +278,52 @@ struct SinglePassDecoder {
     /// fail; what remains is: not empty, the last octet ends a sub-identifier, no sub-identifier starts with
     /// the padding octet 0x80, and at most 127 sub-identifiers (the first holds two arcs: 128 arcs in all).
     ///
-    /// Eight octets at a time while eight remain (most arcs are below 128, so most words have no continued
-    /// octet and cost a handful of instructions), then octet by octet.
+    /// Eight octets at a time (most arcs are below 128, so most words have no continued octet and cost a handful
+    /// of instructions). Up to 32 octets, inline: checked on the words that are kept.
     @inline(always)
     private mutating func oid(of datagram: ArraySlice<UInt8>, upTo end: Int) throws(Unsupported) -> OID {
         let start = position
-        try checkOID(upTo: end)
-        let count = end &- start
-        guard count <= OID.InlineOctets.capacity else { return OID(longView: view(of: datagram, from: start, upTo: end)) }
-        return OID(
-            inline: OID.InlineOctets(
-                copying: bytes.baseAddress.unsafelyUnwrapped + start, count: count, readable: bytes.count &- start))
+        guard end &- start <= OID.InlineOctets.capacity else {
+            try checkOID(upTo: end)
+            return OID(longView: view(of: datagram, from: start, upTo: end))
+        }
+        return OID(inline: try shortOID(upTo: end))
     }
 
-    /// The checks of `oid(of:upTo:)`, moving past the contents.
+
+    /// An OID of at most 32 octets, checked on the four words it is copied into (the octets past it are zero
+    /// there, which no rule objects to); 32 octets hold at most 32 sub-identifiers, so the count needs no check.
+    @inline(always)
+    private mutating func shortOID(upTo end: Int) throws(Unsupported) -> OID.InlineOctets {
+        guard end > position, bytes[end &- 1] < 0x80 else { throw Unsupported() }
+        let octets = OID.InlineOctets(
+            copying: bytes.baseAddress.unsafelyUnwrapped + position, count: end &- position,
+            readable: bytes.count &- position)
+        var previous: UInt64 = 0
+        try Self.checkSubidentifiers(octets.w0, previous: &previous)
+        try Self.checkSubidentifiers(octets.w1, previous: &previous)
+        try Self.checkSubidentifiers(octets.w2, previous: &previous)
+        try Self.checkSubidentifiers(octets.w3, previous: &previous)
+        position = end
+        return octets
+    }
+
+    /// `checkSubidentifiers(_:continued:previous:)` for a word whose octets may all end sub-identifiers;
+    /// `previous` becomes this word's continuation bits.
+    @inline(always)
+    private static func checkSubidentifiers(_ word: UInt64, previous: inout UInt64) throws(Unsupported) {
+        let continued = word & continuationBits
+        if continued != 0 {
+            try checkSubidentifiers(word, continued: continued, previous: previous)
+        }
+        previous = continued
+    }
+
+    /// The checks of `oid(of:upTo:)`, moving past the contents: for an OID that is not kept (a varbind's, which
+    /// `VarBindList` reads when it is used), and for one too long to keep inline.
+    ///
+    /// Eight octets at a time while eight remain, then octet by octet: for an OID that is not kept, cheaper than
+    /// the masked words of `shortOID`.
     @inline(always)
     private mutating func checkOID(upTo end: Int) throws(Unsupported) {
         guard end > position, bytes[end &- 1] < 0x80 else { throw Unsupported() }
