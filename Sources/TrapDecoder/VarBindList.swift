@@ -11,6 +11,9 @@
 public struct VarBindList: Collection, Hashable, Sendable, ExpressibleByArrayLiteral, CustomStringConvertible {
     /// Where the elements are.
     enum Storage: Sendable {
+        /// No elements: nothing to release when the list goes (an empty array is a shared object, released all the
+        /// same, and a trap without varbinds such as coldStart is the cheapest decode, where that shows).
+        case empty
         /// The contents octets of a VarBindList SEQUENCE that a decoder has validated.
         case encoded(ArraySlice<UInt8>)
         /// Elements made by code.
@@ -24,14 +27,14 @@ public struct VarBindList: Collection, Hashable, Sendable, ExpressibleByArrayLit
 
     /// An empty list.
     public init() {
-        storage = .array([])
+        storage = .empty
         count = 0
     }
 
     /// The variable-bindings of `varbinds`, in order.
     public init(_ varbinds: some Sequence<VarBind>) {
         let array = Array(varbinds)
-        storage = .array(array)
+        storage = array.isEmpty ? .empty : .array(array)
         count = array.count
     }
 
@@ -43,7 +46,7 @@ public struct VarBindList: Collection, Hashable, Sendable, ExpressibleByArrayLit
     /// A view of the contents of a VarBindList that a decoder has validated: `count` VarBind SEQUENCEs, each an
     /// OBJECT IDENTIFIER and a value by the rules of `TrapMessage(decoding:)`, filling `contents` exactly.
     init(validatedEncoding contents: ArraySlice<UInt8>, count: Int) {
-        storage = .encoded(contents)
+        storage = count == 0 ? .empty : .encoded(contents)
         self.count = count
     }
 
@@ -62,7 +65,7 @@ public struct VarBindList: Collection, Hashable, Sendable, ExpressibleByArrayLit
     public var startIndex: Index {
         switch storage {
         case .encoded(let contents): return Index(position: contents.startIndex)
-        case .array: return Index(position: 0)
+        case .array, .empty: return Index(position: 0)
         }
     }
 
@@ -71,6 +74,7 @@ public struct VarBindList: Collection, Hashable, Sendable, ExpressibleByArrayLit
         switch storage {
         case .encoded(let contents): return Index(position: contents.endIndex)
         case .array(let array): return Index(position: array.count)
+        case .empty: return Index(position: 0)
         }
     }
 
@@ -85,6 +89,7 @@ public struct VarBindList: Collection, Hashable, Sendable, ExpressibleByArrayLit
         switch storage {
         case .encoded(let contents): return VarBind.readValidated(at: position.position, of: contents).varbind
         case .array(let array): return array[position.position]
+        case .empty: preconditionFailure("VarBindList index out of range")
         }
     }
 
@@ -92,7 +97,7 @@ public struct VarBindList: Collection, Hashable, Sendable, ExpressibleByArrayLit
     public func index(after index: Index) -> Index {
         switch storage {
         case .encoded(let contents): return Index(position: VarBind.validatedEnd(at: index.position, of: contents))
-        case .array: return Index(position: index.position + 1)
+        case .array, .empty: return Index(position: index.position + 1)
         }
     }
 
@@ -118,6 +123,8 @@ public struct VarBindList: Collection, Hashable, Sendable, ExpressibleByArrayLit
                 guard position < array.count else { return nil }
                 position += 1
                 return array[position - 1]
+            case .empty:
+                return nil
             }
         }
     }
@@ -136,6 +143,8 @@ public struct VarBindList: Collection, Hashable, Sendable, ExpressibleByArrayLit
             return VarBind.readValidated(at: position, of: contents).varbind
         case .array(let array):
             return array.last
+        case .empty:
+            return nil
         }
     }
 
@@ -151,6 +160,8 @@ public struct VarBindList: Collection, Hashable, Sendable, ExpressibleByArrayLit
             return VarBindList(validatedEncoding: contents[position...], count: count - k)
         case .array(let array):
             return VarBindList(array.dropFirst(k))
+        case .empty:
+            return self
         }
     }
 

@@ -204,7 +204,8 @@ struct SendCommand: AsyncParsableCommand {
         if snmpVersion == .v1 {
             let trap = TrapV1PDU(
                 enterprise: enterprise, agentAddress: IPv4Address(agentAddr)!, genericTrap: generic.rawValue,
-                specificTrap: generic == .enterpriseSpecific ? specific : 0, timeStamp: uptime, varbinds: VarBindList(varbinds))
+                specificTrap: generic == .enterpriseSpecific ? specific : 0, timeStamp: uptime,
+                varbinds: VarBindList(varbinds))
             return TrapMessage(version: .v1, community: communityOctets, pdu: .trapV1(trap))
         }
         let all = notificationVarbinds(generic: generic, enterprise: enterprise, varbinds: varbinds)
