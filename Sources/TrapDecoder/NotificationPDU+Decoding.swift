@@ -5,6 +5,6 @@ extension NotificationPDU {
     /// Every SNMPv2 PDU has this shape (a GetBulkRequest's non-repeaters and max-repetitions take the places of the
     /// error fields), so a sender can read the Response or Report that answers its inform with it.
     public init(readingContentsOf pdu: inout BERReader) throws(TrapDecodingError) {
-        self = try TrapMessage.readNotification(from: &pdu)
+        self = try TrapMessage.readNotification(from: &pdu, form: .view)
     }
 }

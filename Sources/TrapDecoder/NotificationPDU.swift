@@ -7,10 +7,10 @@ public struct NotificationPDU: Hashable, Sendable {
     /// error-index (zero in notifications).
     public var errorIndex: Int32
     /// The variable-bindings; the first two are normally sysUpTime.0 and snmpTrapOID.0.
-    public var varbinds: [VarBind]
+    public var varbinds: VarBindList
 
     /// Creates a notification PDU.
-    public init(requestID: Int32, errorStatus: Int32 = 0, errorIndex: Int32 = 0, varbinds: [VarBind]) {
+    public init(requestID: Int32, errorStatus: Int32 = 0, errorIndex: Int32 = 0, varbinds: VarBindList) {
         self.requestID = requestID
         self.errorStatus = errorStatus
         self.errorIndex = errorIndex

@@ -44,6 +44,22 @@ struct SinglePassDecoder {
         }
     }
 
+    /// Decodes with the fast path, or else with the reference decoder: `TrapMessage(decoding:)`.
+    ///
+    /// The fallback is here, in the function that builds the message, and not in a caller that catches
+    /// `Unsupported`: there the message from either decoder went through a temporary, two copies of its 144 bytes.
+    @inline(always)
+    static func decodeOrFallBack(_ datagram: ArraySlice<UInt8>) throws(TrapDecodingError) -> TrapMessage {
+        try datagram.withUnsafeBufferPointer { bytes throws(TrapDecodingError) in
+            var decoder = SinglePassDecoder(bytes: bytes)
+            do {
+                return try decoder.message(datagram)
+            } catch {
+                return try TrapMessage(referenceDecoding: datagram)
+            }
+        }
+    }
+
     // MARK: Message and PDUs
 
     /// Message ::= SEQUENCE { version INTEGER, community OCTET STRING, data PDU }, filling the datagram.
@@ -101,100 +117,51 @@ struct SinglePassDecoder {
 
     // MARK: Variable bindings
 
-    /// The VarBindList, which must end the PDU at `end`.
+    /// The VarBindList, which must end the PDU at `end`: every VarBind is checked here, and the list is kept as a
+    /// view of its contents whose elements are read when used (`VarBindList`), so no VarBind is made here.
     @inline(always)
     private mutating func varbinds(
         _ datagram: ArraySlice<UInt8>, end: Int, version: SNMPVersion
-    ) throws(Unsupported) -> [VarBind] {
+    ) throws(Unsupported) -> VarBindList {
         let listEnd = try enter(BERTag.sequence, within: end)
         guard listEnd == end else { throw Unsupported() }
-        // Count the VarBind SEQUENCEs from their headers first, so that the array is allocated once at its size.
-        var count = 0
         let start = position
+        var count = 0
         while position < listEnd {
-            position = try enter(BERTag.sequence, within: listEnd)
+            try checkVarBind(within: listEnd, version: version)
             count &+= 1
         }
-        guard count > 0 else { return [] }
-        position = start
-        // How the array is made costs as much as the parsing, as measured. An array literal (up to five varbinds,
-        // nearly every trap) is allocated at its exact size by code specialized for VarBind. Beyond that,
-        // Array(unsafeUninitializedCapacity:) writes each VarBind in place, but looks the array type up in the
-        // runtime first (some 300 instructions); reserveCapacity and append would cost 50 instructions a VarBind.
-        let varbinds: [VarBind]
-        if count <= 5 {
-            varbinds = try fewVarBinds(count, of: datagram, within: listEnd, version: version)
-        } else {
-            varbinds = try [VarBind](unsafeUninitializedCapacity: count) { buffer, initialized throws(Unsupported) in
-                while initialized < count {
-                    let next = try varbind(of: datagram, within: listEnd, version: version)
-                    (buffer.baseAddress.unsafelyUnwrapped + initialized).initialize(to: next)
-                    initialized &+= 1
-                }
-            }
-        }
-        // Each VarBind read exactly the element that the count skipped, so this holds; checked all the same.
-        guard position == listEnd else { throw Unsupported() }
-        return varbinds
-    }
-
-    /// The next `count` (1–5) VarBinds before `limit`, as an array literal of that size.
-    @inline(always)
-    private mutating func fewVarBinds(
-        _ count: Int, of datagram: ArraySlice<UInt8>, within limit: Int, version: SNMPVersion
-    ) throws(Unsupported) -> [VarBind] {
-        let first = try varbind(of: datagram, within: limit, version: version)
-        if count == 1 { return [first] }
-        let second = try varbind(of: datagram, within: limit, version: version)
-        if count == 2 { return [first, second] }
-        let third = try varbind(of: datagram, within: limit, version: version)
-        if count == 3 { return [first, second, third] }
-        let fourth = try varbind(of: datagram, within: limit, version: version)
-        if count == 4 { return [first, second, third, fourth] }
-        let fifth = try varbind(of: datagram, within: limit, version: version)
-        return [first, second, third, fourth, fifth]
+        // An empty list needs no view, which would cost a retain and a release of the datagram.
+        guard count > 0 else { return VarBindList() }
+        return VarBindList(validatedEncoding: view(of: datagram, from: start, upTo: listEnd), count: count)
     }
 
     /// VarBind ::= SEQUENCE { name OBJECT IDENTIFIER, value }, the next element before `limit`.
     @inline(always)
-    private mutating func varbind(
-        of datagram: ArraySlice<UInt8>, within limit: Int, version: SNMPVersion
-    ) throws(Unsupported) -> VarBind {
+    private mutating func checkVarBind(within limit: Int, version: SNMPVersion) throws(Unsupported) {
         let end = try enter(BERTag.sequence, within: limit)
-        let name = try oid(of: datagram, upTo: enter(BERTag.objectIdentifier, within: end))
-        let value = try value(of: datagram, within: end, version: version)
+        try checkOID(upTo: enter(BERTag.objectIdentifier, within: end))
+        try checkValue(within: end, version: version)
         guard position == end else { throw Unsupported() }
-        return VarBind(oid: name, value: value)
     }
 
     /// A varbind value of any SMI type; the SNMPv2 types (Counter64 and the exceptions) not in SNMPv1 messages.
+    ///
+    /// The checks of each type's decoder below, without making the value.
     @inline(always)
-    private mutating func value(
-        of datagram: ArraySlice<UInt8>, within limit: Int, version: SNMPVersion
-    ) throws(Unsupported) -> SNMPValue {
+    private mutating func checkValue(within limit: Int, version: SNMPVersion) throws(Unsupported) {
         let (tag, end) = try header(within: limit)
         switch tag {
-        case BERTag.integer: return .integer(try int32(upTo: end))
-        case BERTag.octetString: return .octetString(view(of: datagram, upTo: end))
-        case BERTag.null:
+        case BERTag.integer: _ = try int32(upTo: end)
+        case BERTag.octetString, BERTag.opaque: position = end
+        case BERTag.null: try empty(upTo: end)
+        case BERTag.objectIdentifier: try checkOID(upTo: end)
+        case BERTag.ipAddress: _ = try ipAddress(upTo: end)
+        case BERTag.counter32, BERTag.gauge32, BERTag.timeTicks: _ = try unsigned(upTo: end, maximumOctets: 5)
+        case BERTag.counter64 where version != .v1: _ = try unsigned(upTo: end, maximumOctets: 9)
+        case BERTag.noSuchObject where version != .v1, BERTag.noSuchInstance where version != .v1,
+            BERTag.endOfMibView where version != .v1:
             try empty(upTo: end)
-            return .null
-        case BERTag.objectIdentifier: return .objectIdentifier(try oid(of: datagram, upTo: end))
-        case BERTag.ipAddress: return .ipAddress(try ipAddress(upTo: end))
-        case BERTag.counter32: return .counter32(try uint32(upTo: end))
-        case BERTag.gauge32: return .gauge32(try uint32(upTo: end))
-        case BERTag.timeTicks: return .timeTicks(try uint32(upTo: end))
-        case BERTag.opaque: return .opaque(view(of: datagram, upTo: end))
-        case BERTag.counter64 where version != .v1: return .counter64(try unsigned(upTo: end, maximumOctets: 9))
-        case BERTag.noSuchObject where version != .v1:
-            try empty(upTo: end)
-            return .noSuchObject
-        case BERTag.noSuchInstance where version != .v1:
-            try empty(upTo: end)
-            return .noSuchInstance
-        case BERTag.endOfMibView where version != .v1:
-            try empty(upTo: end)
-            return .endOfMibView
         default: throw Unsupported()
         }
     }
@@ -242,7 +209,13 @@ struct SinglePassDecoder {
     private mutating func view(of datagram: ArraySlice<UInt8>, upTo end: Int) -> ArraySlice<UInt8> {
         let start = position
         position = end
-        return datagram[(datagram.startIndex &+ start)..<(datagram.startIndex &+ end)]
+        return view(of: datagram, from: start, upTo: end)
+    }
+
+    /// Octets `start..<end` as a view of the datagram.
+    @inline(always)
+    private func view(of datagram: ArraySlice<UInt8>, from start: Int, upTo end: Int) -> ArraySlice<UInt8> {
+        datagram[(datagram.startIndex &+ start)..<(datagram.startIndex &+ end)]
     }
 
     /// Contents that must be empty (NULL and the SNMPv2 exceptions).
@@ -305,10 +278,54 @@ struct SinglePassDecoder {
     /// fail; what remains is: not empty, the last octet ends a sub-identifier, no sub-identifier starts with
     /// the padding octet 0x80, and at most 127 sub-identifiers (the first holds two arcs: 128 arcs in all).
     ///
-    /// Eight octets at a time while eight remain (most arcs are below 128, so most words have no continued
-    /// octet and cost a handful of instructions), then octet by octet.
+    /// Eight octets at a time (most arcs are below 128, so most words have no continued octet and cost a handful
+    /// of instructions). Up to 32 octets, inline: checked on the words that are kept.
     @inline(always)
     private mutating func oid(of datagram: ArraySlice<UInt8>, upTo end: Int) throws(Unsupported) -> OID {
+        let start = position
+        guard end &- start <= OID.InlineOctets.capacity else {
+            try checkOID(upTo: end)
+            return OID(longView: view(of: datagram, from: start, upTo: end))
+        }
+        return OID(inline: try shortOID(upTo: end))
+    }
+
+
+    /// An OID of at most 32 octets, checked on the four words it is copied into (the octets past it are zero
+    /// there, which no rule objects to); 32 octets hold at most 32 sub-identifiers, so the count needs no check.
+    @inline(always)
+    private mutating func shortOID(upTo end: Int) throws(Unsupported) -> OID.InlineOctets {
+        guard end > position, bytes[end &- 1] < 0x80 else { throw Unsupported() }
+        let octets = OID.InlineOctets(
+            copying: bytes.baseAddress.unsafelyUnwrapped + position, count: end &- position,
+            readable: bytes.count &- position)
+        var previous: UInt64 = 0
+        try Self.checkSubidentifiers(octets.w0, previous: &previous)
+        try Self.checkSubidentifiers(octets.w1, previous: &previous)
+        try Self.checkSubidentifiers(octets.w2, previous: &previous)
+        try Self.checkSubidentifiers(octets.w3, previous: &previous)
+        position = end
+        return octets
+    }
+
+    /// `checkSubidentifiers(_:continued:previous:)` for a word whose octets may all end sub-identifiers;
+    /// `previous` becomes this word's continuation bits.
+    @inline(always)
+    private static func checkSubidentifiers(_ word: UInt64, previous: inout UInt64) throws(Unsupported) {
+        let continued = word & continuationBits
+        if continued != 0 {
+            try checkSubidentifiers(word, continued: continued, previous: previous)
+        }
+        previous = continued
+    }
+
+    /// The checks of `oid(of:upTo:)`, moving past the contents: for an OID that is not kept (a varbind's, which
+    /// `VarBindList` reads when it is used), and for one too long to keep inline.
+    ///
+    /// Eight octets at a time while eight remain, then octet by octet: for an OID that is not kept, cheaper than
+    /// the masked words of `shortOID`.
+    @inline(always)
+    private mutating func checkOID(upTo end: Int) throws(Unsupported) {
         guard end > position, bytes[end &- 1] < 0x80 else { throw Unsupported() }
         var subidentifiers = 0
         var index = position
@@ -338,7 +355,7 @@ struct SinglePassDecoder {
             index &+= 1
         }
         guard subidentifiers < OID.maximumArcs else { throw Unsupported() }
-        return OID(uncheckedEncoded: view(of: datagram, upTo: end))
+        position = end
     }
 
     /// Bit 7 of every byte of a word: the continuation bits of eight OID octets.

@@ -18,5 +18,5 @@ public struct TrapClassification: Hashable, Sendable {
     /// The SNMPv2 notification OID (snmpTrapOID.0); nil only for a v2 notification that lacks it.
     public var trapOID: OID?
     /// The varbinds of the v1 view: a v2 notification's varbinds without sysUpTime.0 and snmpTrapOID.0.
-    public var varbinds: [VarBind]
+    public var varbinds: VarBindList
 }

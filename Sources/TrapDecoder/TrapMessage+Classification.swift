@@ -31,18 +31,20 @@ extension TrapMessage {
         var trapOID: OID?
         var trapEnterprise: OID?
         var trapAddress: IPv4Address?
-        var varbinds: [VarBind] = []
-        varbinds.reserveCapacity(notification.varbinds.count)
-        var sawUpTime = false
+        // The v1 view leaves out the sysUpTime.0 and snmpTrapOID.0 that were used. They are nearly always the first
+        // two varbinds, and then it is the rest of the list (from a decoder, a view: no array is made).
+        var upTimeIndex: Int?
+        var trapOIDIndex: Int?
+        var index = 0
         for varbind in notification.varbinds {
+            defer { index += 1 }
             switch (varbind.oid, varbind.value) {
-            case (WellKnownOID.sysUpTime0, .timeTicks(let ticks)) where !sawUpTime:
+            case (WellKnownOID.sysUpTime0, .timeTicks(let ticks)) where upTimeIndex == nil:
                 timeStamp = ticks
-                sawUpTime = true
-                continue
+                upTimeIndex = index
             case (WellKnownOID.snmpTrapOID0, .objectIdentifier(let oid)) where trapOID == nil:
                 trapOID = oid
-                continue
+                trapOIDIndex = index
             case (WellKnownOID.snmpTrapEnterprise0, .objectIdentifier(let oid)):
                 trapEnterprise = trapEnterprise ?? oid
             case (WellKnownOID.snmpTrapAddress0, .ipAddress(let address)):
@@ -50,7 +52,15 @@ extension TrapMessage {
             default:
                 break
             }
-            varbinds.append(varbind)
+        }
+        let omitted = (upTimeIndex == nil ? 0 : 1) + (trapOIDIndex == nil ? 0 : 1)
+        let varbinds: VarBindList
+        if upTimeIndex.map({ $0 < omitted }) ?? true, trapOIDIndex.map({ $0 < omitted }) ?? true {
+            varbinds = notification.varbinds.droppingFirst(omitted)
+        } else {
+            varbinds = VarBindList(
+                notification.varbinds.enumerated().lazy
+                    .filter { $0.offset != upTimeIndex && $0.offset != trapOIDIndex }.map(\.element))
         }
 
         var generic = GenericTrap.enterpriseSpecific

@@ -8,13 +8,13 @@ extension TrapMessage {
     /// Well-formed v1 and v2c notifications, nearly all traffic, take the single-pass fast path
     /// (`SinglePassDecoder`); whatever it does not accept goes to the reference decoder below, which defines
     /// the rules and reports every error with its kind, offset and reason.
+    ///
+    /// Inlinable, and the work in a free function: compiled as an initializer (or static function) in this module,
+    /// it had a dead metatype argument, and the optimizer's copy without it made every caller in another module go
+    /// through a thunk that copied the finished message once more (a `memcpy` of its 144 bytes).
+    @inlinable
     public init(decoding datagram: borrowing ArraySlice<UInt8>) throws(TrapDecodingError) {
-        // Borrowed, not owned as initializer arguments are by default: callers need not retain the datagram.
-        do {
-            self = try SinglePassDecoder.decode(datagram)
-        } catch {
-            self = try TrapMessage(referenceDecoding: copy datagram)
-        }
+        self = try decodeTrapMessage(datagram)
     }
 
     /// Decodes one UDP payload held in an array.
@@ -24,7 +24,14 @@ extension TrapMessage {
 
     /// The reference decoder: the grammar read element by element with `BERReader`, every rule checked where
     /// the grammar puts it. The fast path must accept nothing this rejects and decode identically what it accepts.
-    init(referenceDecoding datagram: ArraySlice<UInt8>) throws(TrapDecodingError) {
+    ///
+    /// With `materializingVarBinds` the variable-bindings it reads are kept in an array rather than as a view of
+    /// the datagram: comparing a fast-path message with such a message compares the fast path's reading of each
+    /// element (`VarBindList`'s) with this decoder's own.
+    init(
+        referenceDecoding datagram: ArraySlice<UInt8>, materializingVarBinds: Bool = false
+    ) throws(TrapDecodingError) {
+        let form: VarBindListForm = materializingVarBinds ? .materialized : .view
         var top = BERReader(datagram)
         var message = try top.readConstructed(BERTag.sequence)
         try top.finish("the SNMP message")
@@ -40,11 +47,11 @@ extension TrapMessage {
         switch version {
         case .v1, .v2c:
             let community = try message.readElement(BERTag.octetString).content
-            let pdu = try Self.readPDU(from: &message, version: version)
+            let pdu = try Self.readPDU(from: &message, version: version, form: form)
             try message.finish("the SNMP message")
             self.init(version: version, community: community, pdu: pdu)
         case .v3:
-            let (header, pdu) = try Self.readV3(from: &message)
+            let (header, pdu) = try Self.readV3(from: &message, form: form)
             try message.finish("the SNMPv3 message")
             self.init(version: .v3, community: nil, v3: header, pdu: pdu)
         }
@@ -52,14 +59,24 @@ extension TrapMessage {
 
     // MARK: PDUs
 
-    static func readPDU(from reader: inout BERReader, version: SNMPVersion) throws(TrapDecodingError) -> PDU {
+    /// How the reference decoder returns variable-bindings.
+    enum VarBindListForm {
+        /// A view of the datagram, as the fast path returns them.
+        case view
+        /// An array of the elements as this decoder read them (for the differential checks).
+        case materialized
+    }
+
+    static func readPDU(
+        from reader: inout BERReader, version: SNMPVersion, form: VarBindListForm
+    ) throws(TrapDecodingError) -> PDU {
         let element = try reader.readElement()
         try checkNotificationTag(element, version: version)
         var content = try reader.nested(in: element)
         if element.tag == BERTag.trapV1 {
-            return .trapV1(try readTrapV1(from: &content))
+            return .trapV1(try readTrapV1(from: &content, form: form))
         }
-        let notification = try readNotification(from: &content)
+        let notification = try readNotification(from: &content, form: form)
         return element.tag == BERTag.informRequest ? .inform(notification) : .trapV2(notification)
     }
 
@@ -85,7 +102,9 @@ extension TrapMessage {
         }
     }
 
-    private static func readTrapV1(from pdu: inout BERReader) throws(TrapDecodingError) -> TrapV1PDU {
+    private static func readTrapV1(
+        from pdu: inout BERReader, form: VarBindListForm
+    ) throws(TrapDecodingError) -> TrapV1PDU {
         let enterpriseElement = try pdu.readElement(BERTag.objectIdentifier)
         let enterprise = try OID(encoded: enterpriseElement.content, offset: enterpriseElement.offset)
         let agentElement = try pdu.readElement(BERTag.ipAddress)
@@ -96,33 +115,40 @@ extension TrapMessage {
         let genericTrap = try pdu.readInt32("generic-trap")
         let specificTrap = try pdu.readInt32("specific-trap")
         let timeStamp = try pdu.readUInt32(BERTag.timeTicks, "time-stamp")
-        let varbinds = try readVarBinds(from: &pdu, version: .v1)
+        let varbinds = try readVarBinds(from: &pdu, version: .v1, form: form)
         try pdu.finish("the Trap-PDU")
         return TrapV1PDU(
             enterprise: enterprise, agentAddress: agentAddress, genericTrap: genericTrap, specificTrap: specificTrap,
             timeStamp: timeStamp, varbinds: varbinds)
     }
 
-    static func readNotification(from pdu: inout BERReader) throws(TrapDecodingError) -> NotificationPDU {
+    static func readNotification(
+        from pdu: inout BERReader, form: VarBindListForm
+    ) throws(TrapDecodingError) -> NotificationPDU {
         let requestID = try pdu.readInt32("request-id")
         let errorStatus = try pdu.readInt32("error-status")
         let errorIndex = try pdu.readInt32("error-index")
-        let varbinds = try readVarBinds(from: &pdu, version: .v2c)
+        let varbinds = try readVarBinds(from: &pdu, version: .v2c, form: form)
         try pdu.finish("the PDU")
         return NotificationPDU(requestID: requestID, errorStatus: errorStatus, errorIndex: errorIndex, varbinds: varbinds)
     }
 
     // MARK: Variable bindings
 
+    /// Reads and checks every VarBind; returns them as `form` asks.
     private static func readVarBinds(
-        from pdu: inout BERReader, version: SNMPVersion
-    ) throws(TrapDecodingError) -> [VarBind] {
+        from pdu: inout BERReader, version: SNMPVersion, form: VarBindListForm
+    ) throws(TrapDecodingError) -> VarBindList {
         var list = try pdu.readConstructed(BERTag.sequence)
+        let contents = list.remaining
+        var count = 0
         var varbinds: [VarBind] = []
-        // One allocation of the right size instead of regrowing 1, 2, 4, 8, 16… (none when the list is empty).
-        let count = list.countRemainingElements()
-        if count > 0 {
-            varbinds.reserveCapacity(count)
+        if form == .materialized {
+            // One allocation of the right size instead of regrowing 1, 2, 4, 8, 16… (none when the list is empty).
+            let count = list.countRemainingElements()
+            if count > 0 {
+                varbinds.reserveCapacity(count)
+            }
         }
         while !list.isAtEnd {
             var varbind = try list.readConstructed(BERTag.sequence)
@@ -132,9 +158,15 @@ extension TrapMessage {
             let oid = try OID(encoded: (consume nameElement).content, offset: nameOffset)
             let value = try readValue(varbind.readElement(), version: version)
             try varbind.finish("a VarBind")
-            varbinds.append(VarBind(oid: consume oid, value: consume value))
+            count += 1
+            if form == .materialized {
+                varbinds.append(VarBind(oid: consume oid, value: consume value))
+            }
         }
-        return varbinds
+        switch form {
+        case .view: return VarBindList(validatedEncoding: contents, count: count)
+        case .materialized: return VarBindList(varbinds)
+        }
     }
 
     private static func readValue(
@@ -220,4 +252,11 @@ extension TrapMessage {
         else { return nil }
         return SNMPVersion(rawValue: version)
     }
+}
+
+/// `TrapMessage(decoding:)`: the fast path, else the reference decoder.
+@usableFromInline
+func decodeTrapMessage(_ datagram: borrowing ArraySlice<UInt8>) throws(TrapDecodingError) -> TrapMessage {
+    // Borrowed, not owned as arguments are by default: callers need not retain the datagram.
+    try SinglePassDecoder.decodeOrFallBack(copy datagram)
 }

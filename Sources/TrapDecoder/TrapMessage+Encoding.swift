@@ -3,8 +3,18 @@ extension TrapMessage {
     ///
     /// `TrapMessage(decoding: m.encoded()!) == m` for every v1 and v2c message.
     public func encoded() -> [UInt8]? {
-        guard version != .v3, let community else { return nil }
         var writer = BERWriter()
+        guard encode(into: &writer) else { return nil }
+        return writer.bytes
+    }
+
+    /// Appends the encoding of `encoded()` to `writer`; false (and nothing written) for SNMPv3 messages.
+    ///
+    /// With a writer that is emptied and used again (`removeAll(keepingCapacity:)`), re-encoding allocates nothing
+    /// once the buffer has grown to the size of the messages.
+    @discardableResult
+    public func encode(into writer: inout BERWriter) -> Bool {
+        guard version != .v3, let community else { return false }
         writer.constructed(BERTag.sequence) { message in
             message.integer(Int64(version.rawValue))
             message.primitive(BERTag.octetString, community)
@@ -12,7 +22,7 @@ extension TrapMessage {
             case .trapV1(let trap):
                 message.constructed(BERTag.trapV1) { body in
                     body.oid(trap.enterprise)
-                    body.primitive(BERTag.ipAddress, trap.agentAddress.octets)
+                    body.value(.ipAddress(trap.agentAddress))
                     body.integer(Int64(trap.genericTrap))
                     body.integer(Int64(trap.specificTrap))
                     body.unsigned(UInt64(trap.timeStamp), tag: BERTag.timeTicks)
@@ -26,14 +36,23 @@ extension TrapMessage {
                 break
             }
         }
-        return writer.bytes
+        return true
     }
 
     /// The Response-PDU that acknowledges this inform (RFC 3416 §4.2.7): same version, community,
     /// request-id and varbinds, error-status and error-index zero. Nil when this is not an SNMPv2c inform.
     public func informResponse() -> [UInt8]? {
-        guard version == .v2c, let community, case .inform(let notification) = pdu else { return nil }
+        guard case .inform(let notification) = pdu else { return nil }
         var writer = BERWriter(capacity: 64 + notification.varbinds.count * 32)
+        guard encodeInformResponse(into: &writer) else { return nil }
+        return writer.bytes
+    }
+
+    /// Appends the encoding of `informResponse()` to `writer`; false (and nothing written) when this is not an
+    /// SNMPv2c inform.
+    @discardableResult
+    public func encodeInformResponse(into writer: inout BERWriter) -> Bool {
+        guard version == .v2c, let community, case .inform(let notification) = pdu else { return false }
         writer.constructed(BERTag.sequence) { message in
             message.integer(Int64(version.rawValue))
             message.primitive(BERTag.octetString, community)
@@ -41,7 +60,7 @@ extension TrapMessage {
                 NotificationPDU(requestID: notification.requestID, varbinds: notification.varbinds),
                 tag: BERTag.response, into: &message)
         }
-        return writer.bytes
+        return true
     }
 
     private static func write(_ notification: NotificationPDU, tag: UInt8, into writer: inout BERWriter) {

@@ -6,29 +6,48 @@ extension TrapMessage {
     /// snmpTrapAddress.0 = agent-addr, snmpTrapCommunity.0 = the original community, snmpTrapEnterprise.0 =
     /// enterprise. From SNMPv2c/v3: the original varbinds, with snmpTrapAddress.0 = `source` (an IPv4 sender;
     /// IpAddress cannot carry IPv6) and snmpTrapCommunity.0 appended unless already present.
+    ///
+    /// A notification that needs nothing appended keeps its list as it is (a view of the datagram); otherwise the
+    /// new list is one array of its final size.
     public func relayed(
         community: [UInt8], source: IPv4Address?, requestID: Int32, asInform: Bool
     ) -> TrapMessage? {
-        var varbinds: [VarBind]
+        let varbinds: VarBindList
         switch pdu {
         case .trapV1(let trap):
             guard let classification = classify(source: nil), let trapOID = classification.trapOID else { return nil }
-            varbinds = [
-                VarBind(oid: WellKnownOID.sysUpTime0, value: .timeTicks(trap.timeStamp)),
-                VarBind(oid: WellKnownOID.snmpTrapOID0, value: .objectIdentifier(trapOID)),
-            ]
-            varbinds += trap.varbinds
-            varbinds.append(VarBind(oid: WellKnownOID.snmpTrapAddress0, value: .ipAddress(trap.agentAddress)))
-            varbinds.append(VarBind(oid: WellKnownOID.snmpTrapCommunity0, value: .octetString(self.community ?? [])))
-            varbinds.append(VarBind(oid: WellKnownOID.snmpTrapEnterprise0, value: .objectIdentifier(trap.enterprise)))
+            var array: [VarBind] = []
+            array.reserveCapacity(trap.varbinds.count + 5)
+            array.append(VarBind(oid: WellKnownOID.sysUpTime0, value: .timeTicks(trap.timeStamp)))
+            array.append(VarBind(oid: WellKnownOID.snmpTrapOID0, value: .objectIdentifier(trapOID)))
+            array.append(contentsOf: trap.varbinds)
+            array.append(VarBind(oid: WellKnownOID.snmpTrapAddress0, value: .ipAddress(trap.agentAddress)))
+            array.append(VarBind(oid: WellKnownOID.snmpTrapCommunity0, value: .octetString(self.community ?? [])))
+            array.append(VarBind(oid: WellKnownOID.snmpTrapEnterprise0, value: .objectIdentifier(trap.enterprise)))
+            varbinds = VarBindList(array)
         case .trapV2(let notification), .inform(let notification):
-            varbinds = notification.varbinds
-            if let source, !varbinds.contains(where: { $0.oid == WellKnownOID.snmpTrapAddress0 }) {
-                varbinds.append(VarBind(oid: WellKnownOID.snmpTrapAddress0, value: .ipAddress(source)))
+            var hasAddress = false
+            var hasCommunity = false
+            for varbind in notification.varbinds {
+                hasAddress = hasAddress || varbind.oid == WellKnownOID.snmpTrapAddress0
+                hasCommunity = hasCommunity || varbind.oid == WellKnownOID.snmpTrapCommunity0
             }
-            if let original = self.community, !varbinds.contains(where: { $0.oid == WellKnownOID.snmpTrapCommunity0 }) {
-                varbinds.append(VarBind(oid: WellKnownOID.snmpTrapCommunity0, value: .octetString(original)))
+            let address = hasAddress ? nil : source
+            let original = hasCommunity ? nil : self.community
+            guard address != nil || original != nil else {
+                varbinds = notification.varbinds
+                break
             }
+            var array: [VarBind] = []
+            array.reserveCapacity(notification.varbinds.count + 2)
+            array.append(contentsOf: notification.varbinds)
+            if let address {
+                array.append(VarBind(oid: WellKnownOID.snmpTrapAddress0, value: .ipAddress(address)))
+            }
+            if let original {
+                array.append(VarBind(oid: WellKnownOID.snmpTrapCommunity0, value: .octetString(original)))
+            }
+            varbinds = VarBindList(array)
         case .encrypted:
             return nil
         }

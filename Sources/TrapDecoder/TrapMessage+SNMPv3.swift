@@ -1,6 +1,8 @@
 extension TrapMessage {
     /// Reads what follows the version in an SNMPv3 message: msgGlobalData, msgSecurityParameters, msgData.
-    static func readV3(from message: inout BERReader) throws(TrapDecodingError) -> (SNMPv3Header, PDU) {
+    static func readV3(
+        from message: inout BERReader, form: VarBindListForm
+    ) throws(TrapDecodingError) -> (SNMPv3Header, PDU) {
         let (envelopeHeader, data) = try readV3Envelope(from: &message)
         var header = envelopeHeader
         switch data.tag {
@@ -8,7 +10,7 @@ extension TrapMessage {
             return (header, .encrypted(data.content))
         default:
             var scoped = try message.nested(in: data)
-            let pdu = try readScopedPDU(from: &scoped, into: &header)
+            let pdu = try readScopedPDU(from: &scoped, into: &header, form: form)
             return (header, pdu)
         }
     }
@@ -24,16 +26,16 @@ extension TrapMessage {
             try reader.finish("the scopedPDU")
         }
         var header = header
-        let pdu = try Self.readScopedPDU(from: &scoped, into: &header)
+        let pdu = try Self.readScopedPDU(from: &scoped, into: &header, form: .view)
         self.init(version: .v3, community: nil, v3: header, pdu: pdu)
     }
 
     private static func readScopedPDU(
-        from scoped: inout BERReader, into header: inout SNMPv3Header
+        from scoped: inout BERReader, into header: inout SNMPv3Header, form: VarBindListForm
     ) throws(TrapDecodingError) -> PDU {
         header.contextEngineID = try scoped.readElement(BERTag.octetString).content
         header.contextName = try scoped.readElement(BERTag.octetString).content
-        let pdu = try readPDU(from: &scoped, version: .v3)
+        let pdu = try readPDU(from: &scoped, version: .v3, form: form)
         try scoped.finish("the scopedPDU")
         return pdu
     }

@@ -49,7 +49,10 @@ public struct TrapMessage: Hashable, Sendable {
     }
 
     /// The variable-bindings of the PDU; empty when encrypted.
-    public var varbinds: [VarBind] {
+    ///
+    /// Inlinable, so that `message.varbinds.count` reads the count where it is instead of copying the list out.
+    @inlinable
+    public var varbinds: VarBindList {
         // One case per line: a pattern binding two cases makes the compiler copy the whole PDU.
         switch pdu {
         case .trapV1(let trap): return trap.varbinds

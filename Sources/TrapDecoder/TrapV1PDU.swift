@@ -11,12 +11,12 @@ public struct TrapV1PDU: Hashable, Sendable {
     /// sysUpTime of the sender when the trap was made, in hundredths of a second.
     public var timeStamp: UInt32
     /// The variable-bindings.
-    public var varbinds: [VarBind]
+    public var varbinds: VarBindList
 
     /// Creates a Trap-PDU.
     public init(
         enterprise: OID, agentAddress: IPv4Address, genericTrap: Int32, specificTrap: Int32, timeStamp: UInt32,
-        varbinds: [VarBind]
+        varbinds: VarBindList
     ) {
         self.enterprise = enterprise
         self.agentAddress = agentAddress

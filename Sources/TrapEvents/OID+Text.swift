@@ -6,7 +6,7 @@ extension OID {
     /// One capacity check for the whole OID (a sub-identifier of n octets has at most 3n digits, plus its dot), then
     /// digits written in place; most arcs are one octet.
     package func appendDotted(to bytes: inout OutputBytes) {
-        encoded.withUnsafeBufferPointer { octets in
+        withEncoded { octets in
             bytes.appendUnsafe(upTo: octets.count &* 4 &+ 8) { destination in
                 var written = 0
                 var value: UInt64 = 0

@@ -20,7 +20,7 @@ import TrapDecoder
             guard case .trapV1(let trap) = message.pdu else { continue }
             let relayed = try #require(message.relayed(community: Array("x".utf8), source: nil, requestID: 3, asInform: false))
             let decoded = try TrapMessage(decoding: try #require(relayed.encoded()))
-            let varbinds = decoded.varbinds
+            let varbinds = Array(decoded.varbinds)
             #expect(varbinds.first?.value == .timeTicks(trap.timeStamp))
             #expect(varbinds[1].value == .objectIdentifier(message.classify(source: nil)!.trapOID!))
             #expect(varbinds.contains(VarBind(oid: WellKnownOID.snmpTrapAddress0, value: .ipAddress(trap.agentAddress))))

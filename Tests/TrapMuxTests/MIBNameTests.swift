@@ -30,17 +30,17 @@ import TOML
     private static func v1(enterprise: String, generic: GenericTrap, specific: Int32 = 0, varbinds: [VarBind]) -> [UInt8] {
         let trap = TrapV1PDU(
             enterprise: OID(enterprise)!, agentAddress: IPv4Address("192.0.2.7")!, genericTrap: generic.rawValue,
-            specificTrap: specific, timeStamp: 100, varbinds: varbinds)
+            specificTrap: specific, timeStamp: 100, varbinds: VarBindList(varbinds))
         return TrapMessage(version: .v1, community: Array("public".utf8)[...], pdu: .trapV1(trap)).encoded()!
     }
 
     private static func v2c(trapOID: String, varbinds: [VarBind] = []) -> [UInt8] {
         let pdu = NotificationPDU(
             requestID: 1,
-            varbinds: [
+            varbinds: VarBindList([
                 VarBind(oid: WellKnownOID.sysUpTime0, value: .timeTicks(100)),
                 VarBind(oid: WellKnownOID.snmpTrapOID0, value: .objectIdentifier(OID(trapOID)!)),
-            ] + varbinds)
+            ] + varbinds))
         return TrapMessage(version: .v2c, community: Array("public".utf8)[...], pdu: .trapV2(pdu)).encoded()!
     }
 

@@ -27,7 +27,7 @@ extension SendCommand {
                 "trapmux send: SNMPv3 sender engine ID 0x\(builder.engineID.hexString), boots \(builder.engineBoots), "
                     + "time \(engineTime()); \(v3.summary); the receiver's user must be localized to this engine ID")
         }
-        let pdu = NotificationPDU(requestID: LoadGenerator.requestID(ofDatagram: 0), varbinds: varbinds)
+        let pdu = NotificationPDU(requestID: LoadGenerator.requestID(ofDatagram: 0), varbinds: VarBindList(varbinds))
         guard count > 1 else {
             var single = pdu
             single.requestID = Int32.random(in: 1...Int32.max)
@@ -64,7 +64,7 @@ extension SendCommand {
             firstMessageID: Int32.random(in: 1...0x3FFF_FFFF))
         let firstRequestID = Int32.random(in: 1...1_000_000)
         for index in 0..<count {
-            let pdu = NotificationPDU(requestID: firstRequestID &+ Int32(index), varbinds: varbinds)
+            let pdu = NotificationPDU(requestID: firstRequestID &+ Int32(index), varbinds: VarBindList(varbinds))
             let sent = ContinuousClock.now
             let (outcome, portUnreachable) = drive(&exchange, pdu, client: client, started: started)
             guard case .acknowledged(let attempts) = outcome else {

@@ -204,11 +204,12 @@ struct SendCommand: AsyncParsableCommand {
         if snmpVersion == .v1 {
             let trap = TrapV1PDU(
                 enterprise: enterprise, agentAddress: IPv4Address(agentAddr)!, genericTrap: generic.rawValue,
-                specificTrap: generic == .enterpriseSpecific ? specific : 0, timeStamp: uptime, varbinds: varbinds)
+                specificTrap: generic == .enterpriseSpecific ? specific : 0, timeStamp: uptime,
+                varbinds: VarBindList(varbinds))
             return TrapMessage(version: .v1, community: communityOctets, pdu: .trapV1(trap))
         }
         let all = notificationVarbinds(generic: generic, enterprise: enterprise, varbinds: varbinds)
-        let pdu = NotificationPDU(requestID: requestID, varbinds: all)
+        let pdu = NotificationPDU(requestID: requestID, varbinds: VarBindList(all))
         return TrapMessage(version: .v2c, community: communityOctets, pdu: inform ? .inform(pdu) : .trapV2(pdu))
     }
 

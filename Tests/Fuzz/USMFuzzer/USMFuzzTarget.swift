@@ -199,7 +199,7 @@ enum USMFuzzTarget {
         }
         return USMScopedPDU(
             contextEngineID: contextEngineID, contextName: contextName, type: type,
-            pdu: NotificationPDU(requestID: requestID, varbinds: varbinds))
+            pdu: NotificationPDU(requestID: requestID, varbinds: VarBindList(varbinds)))
     }
 
     static func oid(from bytes: inout FuzzBytes) -> OID? {

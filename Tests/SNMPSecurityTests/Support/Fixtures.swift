@@ -47,7 +47,7 @@ enum Fixtures {
     }
 
     /// sysUpTime.0, snmpTrapOID.0 = linkDown, ifIndex.2 = 2.
-    static let varbinds = [
+    static let varbinds: VarBindList = [
         VarBind(oid: OID("1.3.6.1.2.1.1.3.0")!, value: .timeTicks(4242)),
         VarBind(oid: OID("1.3.6.1.6.3.1.1.4.1.0")!, value: .objectIdentifier(OID("1.3.6.1.6.3.1.1.5.3")!)),
         VarBind(oid: OID("1.3.6.1.2.1.2.2.1.1.2")!, value: .integer(2)),
