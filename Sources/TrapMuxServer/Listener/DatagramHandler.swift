@@ -41,7 +41,9 @@ package final class DatagramHandler: ChannelInboundHandler {
         // A copy, so that a queued event does not pin the whole receive buffer.
         let datagram = Array(envelope.data.readableBytesView)
         guard let (message, incomingV3) = accept(datagram, from: source, replyTo: envelope.remoteAddress, context: context),
-            let classification = message.classify(source: source.ipText), !cameBack(message, from: source)
+            let classification = message.classify(
+                source: source.ipText, trustsTrapAddress: admission.trustsTrapAddress(from: source.ip)),
+            !cameBack(message, from: source)
         else { return }
 
         statistics.accepted(message.version, generic: classification.generic)

@@ -212,11 +212,15 @@ package final class RelayTarget {
             nextRequestID = nextRequestID == Int32.max ? 1 : nextRequestID + 1
             guard
                 let message = event.message.relayed(
-                    community: community, source: source, requestID: requestID, asInform: settings.mode == .inform),
+                    community: community, source: source, requestID: requestID, asInform: settings.mode == .inform,
+                    replacingTrapAddress: event.classification.untrustedTrapAddress != nil),
                 let bytes = encoded(message, requestID: requestID)
             else { return nil }
             pending = Pending(requestID: settings.mode == .inform ? requestID : nil, datagram: ByteBuffer(bytes: bytes))
-            let added = message.varbinds.count != event.message.varbinds.count || event.message.version == .v1
+            // A replaced snmpTrapAddress.0 is a varbind of this server's too (see RelayLoopGuard).
+            let replaced = event.classification.untrustedTrapAddress.map { $0 != source } ?? false
+            let added =
+                message.varbinds.count != event.message.varbinds.count || event.message.version == .v1 || replaced
             sent = Sent(kind: added ? .modified : .renumbered, message: message, assignedRequestID: requestID)
         }
         if queue.count >= settings.queue {
