@@ -140,8 +140,13 @@ final class HarnessConnection {
 
     /// The client hangs up: nothing of the connection may stay behind.
     func close() {
-        for promise in statsReads { promise.succeed(KernelUDPCounters.read(listenPorts: [])) }
-        statsReads = []
+        // Answering one stats request may take up the next, which asks for the counters again.
+        while !statsReads.isEmpty {
+            let pending = statsReads
+            statsReads = []
+            for promise in pending { promise.succeed(KernelUDPCounters.read(listenPorts: [])) }
+            loop.run()
+        }
         channel.close(promise: nil)
         loop.run()
         clientReads()
