@@ -96,10 +96,11 @@ let package = Package(
             dependencies: ["TrapDecoder", "TrapEvents"],
             path: "Tests/Fuzz/TrapDecoderFuzzer"
         ),
-        // libFuzzer entry point for the configuration's TOML parser (scripts/fuzz TOMLDocumentFuzzer).
+        // libFuzzer entry point for the configuration file: the TOML parser, then the server's schema layer on what
+        // parses (scripts/fuzz TOMLDocumentFuzzer).
         .executableTarget(
             name: "TOMLDocumentFuzzer",
-            dependencies: ["TOML"],
+            dependencies: ["TOML", "TrapMuxServer"],
             path: "Tests/Fuzz/TOMLDocumentFuzzer"
         ),
         // libFuzzer entry point for SNMPv3 USM processing (scripts/fuzz USMFuzzer): datagrams as they come, and
@@ -108,6 +109,18 @@ let package = Package(
             name: "USMFuzzer",
             dependencies: ["SNMPSecurity", "TrapDecoder"],
             path: "Tests/Fuzz/USMFuzzer"
+        ),
+        // libFuzzer entry point for the subscriber protocol (scripts/fuzz SubscriberProtocolFuzzer): request lines, and
+        // byte streams split at random points through one connection's real handler on an embedded channel.
+        .executableTarget(
+            name: "SubscriberProtocolFuzzer",
+            dependencies: [
+                "TrapMuxServer", "TrapDecoder", "TrapEvents", "SNMPSecurity",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/Fuzz/SubscriberProtocolFuzzer"
         ),
         // Decoder throughput against net-snmp's own parser (bench/decoder).
         .executableTarget(

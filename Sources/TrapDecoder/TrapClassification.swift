@@ -19,4 +19,8 @@ public struct TrapClassification: Hashable, Sendable {
     public var trapOID: OID?
     /// The varbinds of the v1 view: a v2 notification's varbinds without sysUpTime.0 and snmpTrapOID.0.
     public var varbinds: VarBindList
+    /// snmpTrapAddress.0 as claimed by a sender that is no trusted forwarder: set aside for the datagram's source
+    /// (`agentAddress`), so that a relay does not pass it on as the agent's address either. nil when believed or
+    /// absent.
+    public var untrustedTrapAddress: IPv4Address? = nil
 }

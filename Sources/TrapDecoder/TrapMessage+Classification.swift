@@ -2,13 +2,16 @@ extension TrapMessage {
     /// Classifies the notification into a generic trap and computes both RFC 3584 views.
     ///
     /// `source` is the sender's IP address as text; it stands in for the agent address of a v2 notification
-    /// without snmpTrapAddress.0. Returns nil for an encrypted SNMPv3 message, which cannot be read.
-    public func classify(source: String?) -> TrapClassification? {
+    /// without snmpTrapAddress.0. Anyone can write snmpTrapAddress.0, so a receiver believes it only from senders it
+    /// trusts to forward (`trustsTrapAddress`; true suits callers that know no source): otherwise the agent address
+    /// is `source`, and the claim stays among the varbinds and in `untrustedTrapAddress`.
+    /// Returns nil for an encrypted SNMPv3 message, which cannot be read.
+    public func classify(source: String?, trustsTrapAddress: Bool = true) -> TrapClassification? {
         switch pdu {
         case .trapV1(let trap):
             return Self.classify(trap)
         case .trapV2(let notification), .inform(let notification):
-            return Self.classify(notification, source: source)
+            return Self.classify(notification, source: source, trustsTrapAddress: trustsTrapAddress)
         case .encrypted:
             return nil
         }
@@ -26,7 +29,9 @@ extension TrapMessage {
             timeStamp: trap.timeStamp, trapOID: trapOID, varbinds: trap.varbinds)
     }
 
-    private static func classify(_ notification: NotificationPDU, source: String?) -> TrapClassification {
+    private static func classify(
+        _ notification: NotificationPDU, source: String?, trustsTrapAddress: Bool
+    ) -> TrapClassification {
         var timeStamp: UInt32 = 0
         var trapOID: OID?
         var trapEnterprise: OID?
@@ -79,9 +84,10 @@ extension TrapMessage {
                 enterprise = parent.lastArc == 0 ? (parent.droppingLast() ?? parent) : parent
             }
         }
+        let believed = trustsTrapAddress ? trapAddress : nil
         return TrapClassification(
             generic: generic, genericTrapNumber: generic.rawValue, enterprise: enterprise, specificTrap: specific,
-            agentAddress: trapAddress?.description ?? source ?? "0.0.0.0", timeStamp: timeStamp, trapOID: trapOID,
-            varbinds: varbinds)
+            agentAddress: believed?.description ?? source ?? "0.0.0.0", timeStamp: timeStamp, trapOID: trapOID,
+            varbinds: varbinds, untrustedTrapAddress: trustsTrapAddress ? nil : trapAddress)
     }
 }

@@ -21,7 +21,9 @@ import Glibc
     private static func chain(mode: String, options: String = "", more: String = "") async throws
         -> (relay: RunningServer, upstream: RunningServer, subscriber: TestSubscriber)
     {
-        let upstream = try await RunningServer(name: "B")
+        // B trusts A (sending from 127.0.0.1) to forward: it believes the snmpTrapAddress.0 that A puts in.
+        let upstream = try await RunningServer(
+            name: "B", configuration: "trusted_forwarders = [\"127.0.0.1/32\"]\n[mibs]\nenabled = false\n")
         let subscriber = try upstream.connect()
         try subscriber.subscribe()
         let relay = try await RunningServer(

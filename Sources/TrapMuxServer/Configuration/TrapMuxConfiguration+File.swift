@@ -26,7 +26,7 @@ extension TrapMuxConfiguration {
     /// Reads a configuration file; every key is optional and falls back to its default.
     ///
     /// Top level: `name` (string), `listen` (array of "ip:port"), `receive_buffer_bytes` (integer),
-    /// `communities` (array of strings), `retry_interval`, `retry_period`, `drain_timeout` (durations such as
+    /// `communities` (array of strings), `trusted_forwarders` (array of CIDRs), `retry_interval`, `retry_period`, `drain_timeout` (durations such as
     /// "10m", "1h", "2s", "500ms"), `log_level` (trace|debug|info|notice|warning|error|critical), `log_format`
     /// (text|json).
     /// Tables may be written as `[table]` headers, dotted keys (`subscribers.socket = …`) or inline tables alike.
@@ -134,6 +134,7 @@ extension TrapMuxConfiguration {
         }
         receiveBufferBytes = try top.integer("receive_buffer_bytes", in: 0...(1 << 30)) ?? receiveBufferBytes
         communities = try top.strings("communities")?.map(\.0) ?? []
+        trustedForwarders = try top.cidrs("trusted_forwarders") ?? []
         retryInterval = try top.duration("retry_interval") ?? retryInterval
         retryPeriod = try top.duration("retry_period") ?? retryPeriod
         drainTimeout = try top.duration("drain_timeout") ?? drainTimeout

@@ -27,12 +27,13 @@ extension TrapMuxConfiguration {
     }
 
     /// `running` with the keys a SIGHUP applies taken from this configuration: subscriber limits, communities,
-    /// `[rate_limit]` and the relays. The result is what the server runs on after the reload, so the next reload
+    /// trusted forwarders, `[rate_limit]` and the relays. The result is what the server runs on after the reload, so the next reload
     /// compares against it.
     package func reloadable(onto running: TrapMuxConfiguration) -> TrapMuxConfiguration {
         var applied = running
         applied.subscribers = subscribers.keepingSocket(of: running.subscribers)
         applied.communities = communities
+        applied.trustedForwarders = trustedForwarders
         applied.rateLimit = rateLimit
         applied.relays = relays
         applied.usm = usm

@@ -17,6 +17,8 @@ package struct TrapMuxConfiguration: Sendable, Equatable {
     package var receiveBufferBytes = 8 << 20
     /// When not empty, only traps with one of these communities are delivered; others are counted.
     package var communities: [String] = []
+    /// Senders whose snmpTrapAddress.0 is believed as the agent address; from others it is the datagram's source.
+    package var trustedForwarders: [CIDR] = []
     /// How often a failed bind (UDP address or subscriber socket) is retried.
     package var retryInterval: Duration = .seconds(600)
     /// How long binding is retried before trapmux gives up with 101 Process-aborted.

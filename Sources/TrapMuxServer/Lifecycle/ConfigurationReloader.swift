@@ -181,7 +181,9 @@ package struct ConfigurationReloader: Service {
             targets.subscribers.apply(configuration.subscribers)
             targets.connections.limit = configuration.subscribers.maxUnsubscribedConnections
             targets.connections.firstLineTimeout = configuration.subscribers.firstLineTimeout
-            targets.admission.apply(communities: configuration.communities, rateLimit: configuration.rateLimit)
+            targets.admission.apply(
+                communities: configuration.communities, rateLimit: configuration.rateLimit,
+                trustedForwarders: configuration.trustedForwarders)
             targets.v3.replaceUsers(users)
             return previous?.retire(deadline: deadline)
         }.get()

@@ -120,7 +120,9 @@ package enum ServerProcess {
             relays = RelaySink(
                 dispatcher: opened.isEmpty
                     ? nil : try RelayDispatcher(opened: opened, eventLoop: router.eventLoop, reporter: reporter))
-            admission = TrapAdmission(communities: configuration.communities, rateLimit: configuration.rateLimit)
+            admission = TrapAdmission(
+                communities: configuration.communities, rateLimit: configuration.rateLimit,
+                trustedForwarders: configuration.trustedForwarders)
             statistics = ReceiveStatistics()
             v3 = SNMPv3Receiver(users: users, engine: engine, logger: logger)
             stats = StatsReport(

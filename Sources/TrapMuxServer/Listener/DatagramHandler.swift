@@ -47,7 +47,9 @@ package final class DatagramHandler: ChannelInboundHandler {
         guard let source = source(of: envelope) else { return }
         let datagram = copy(envelope.data)
         guard let (message, incomingV3) = accept(datagram, from: source, replyTo: envelope.remoteAddress, context: context),
-            let classification = message.classify(source: source.ipText), !cameBack(message, from: source)
+            let classification = message.classify(
+                source: source.ipText, trustsTrapAddress: admission.trustsTrapAddress(from: source.ip)),
+            !cameBack(message, from: source)
         else { return }
 
         statistics.accepted(message.version, generic: classification.generic)

@@ -214,11 +214,15 @@ package final class RelayTarget {
             let source = event.source.ip.count == 4 ? IPv4Address(octets: event.source.ip) : nil
             guard
                 let message = event.message.relayed(
-                    community: community, source: source, requestID: requestID, asInform: settings.mode == .inform),
+                    community: community, source: source, requestID: requestID, asInform: settings.mode == .inform,
+                    replacingTrapAddress: event.classification.untrustedTrapAddress != nil),
                 let bytes = encoded(message, requestID: requestID)
             else { return nil }
             output.append(contentsOf: bytes)
-            let added = message.varbinds.count != event.message.varbinds.count || event.message.version == .v1
+            // A replaced snmpTrapAddress.0 is a varbind of this server's too (see RelayLoopGuard).
+            let replaced = event.classification.untrustedTrapAddress.map { $0 != source } ?? false
+            let added =
+                message.varbinds.count != event.message.varbinds.count || event.message.version == .v1 || replaced
             return Sent(kind: added ? .modified : .renumbered, message: message, assignedRequestID: requestID)
         }
     }

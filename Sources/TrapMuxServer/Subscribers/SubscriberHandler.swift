@@ -27,7 +27,9 @@ package final class SubscriberHandler: ChannelDuplexHandler {
     private let stats: StatsReport
     private let access: PeerAccess
     private var state = SubscriberConnectionState()
-    private var pending = ByteBuffer()
+    private var framer = RequestLineFramer()
+    /// Bytes of requests held, for tests and the fuzz harness: at most one line beyond the complete ones.
+    package var bufferedRequestBytes: Int { framer.bufferedBytes }
     private var subscriber: Subscriber?
     /// Whether the peer's credentials passed the allow-lists; requests wait until they have.
     private var admitted = false
@@ -39,8 +41,6 @@ package final class SubscriberHandler: ChannelDuplexHandler {
     private var outstandingAnswerBytes = 0
     /// A read NIO asked for while requests were held back; issued once they can be answered again.
     private var readHeld = false
-    /// The peer closed its side: what is pending is the last it sends.
-    private var inputClosed = false
     /// A stats answer waits for the kernel's counters; later requests wait behind it, to be answered in order.
     private var statsPending = false
 
@@ -94,8 +94,11 @@ package final class SubscriberHandler: ChannelDuplexHandler {
 
     package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var incoming = unwrapInboundIn(data)
-        pending.writeBuffer(&incoming)
-        if admitted {
+        framer.append(&incoming)
+        if framer.partialLineTooLong && state.phase != .closed {
+            // At once, even while requests are held back: what the framer holds stays within one line.
+            perform(state.lineTooLong(), context: context)
+        } else if admitted {
             processLines(context: context)
         }
     }
@@ -108,25 +111,17 @@ package final class SubscriberHandler: ChannelDuplexHandler {
     }
 
     private func processLines(context: ChannelHandlerContext) {
-        while state.phase != .closed && !answersBackedUp(context) {
-            let line: [UInt8]
-            if let newline = pending.readableBytesView.firstIndex(of: 0x0A) {
-                line = pending.readBytes(length: newline - pending.readerIndex) ?? []
-                pending.moveReaderIndex(forwardBy: 1)
-            } else if pending.readableBytes > SubscriberProtocol.maximumLineLength {
+        lines: while state.phase != .closed && !answersBackedUp(context) {
+            let trimmed: [UInt8]
+            switch framer.next() {
+            case .line(let line):
+                trimmed = line
+            case .tooLong:
                 perform(state.lineTooLong(), context: context)
-                break
-            } else if inputClosed && pending.readableBytes > 0 {
-                // The last line of a client that closed its side without a newline.
-                line = pending.readBytes(length: pending.readableBytes) ?? []
-            } else {
-                break
+                break lines
+            case .none:
+                break lines
             }
-            if line.count > SubscriberProtocol.maximumLineLength {
-                perform(state.lineTooLong(), context: context)
-                break
-            }
-            let trimmed = line.last == 0x0D ? Array(line.dropLast()) : line
             if trimmed.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             if let timer = firstLineTimer {
                 timer.cancel()
@@ -141,14 +136,14 @@ package final class SubscriberHandler: ChannelDuplexHandler {
             }
             perform(state.received(request), context: context)
         }
-        pending.discardReadBytes()
+        framer.compact()
         finishIfInputDone(context: context)
     }
 
     /// A client that closed its side and did not subscribe gets its answers, then the connection closes.
     private func finishIfInputDone(context: ChannelHandlerContext) {
-        guard inputClosed, state.phase != .subscribed, state.phase != .closed, !statsPending,
-            !pending.readableBytesView.contains(0x0A), outstandingAnswerBytes == 0
+        guard framer.inputClosed, state.phase != .subscribed, state.phase != .closed, !statsPending,
+            !framer.hasCompleteLine, outstandingAnswerBytes == 0
         else { return }
         state.inputEnded()
         context.close(promise: nil)
@@ -200,19 +195,23 @@ package final class SubscriberHandler: ChannelDuplexHandler {
     /// Reads the kernel's counters off the event loop (file I/O in /proc), then answers with every counter.
     private func answerStats(context: ChannelHandlerContext) {
         statsPending = true
-        let ports = stats.listenPorts
         let loopBoundSelf = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        let eventLoop = context.eventLoop
-        DispatchQueue.global().async {
-            let kernel = KernelUDPCounters.read(listenPorts: ports)
-            eventLoop.execute {
-                let (handler, context) = loopBoundSelf.value
-                handler.statsPending = false
-                guard context.channel.isActive else { return }
-                handler.answer(handler.stats.line(kernel: kernel), context: context)
-                handler.resumeRequests(context: context)
-            }
+        readKernelCounters(context.eventLoop, stats.listenPorts).whenComplete { result in
+            let kernel = (try? result.get()) ?? KernelUDPCounters(ownSocketDrops: nil, hostReceiveBufferErrors: nil)
+            let (handler, context) = loopBoundSelf.value
+            handler.statsPending = false
+            guard context.channel.isActive else { return }
+            handler.answer(handler.stats.line(kernel: kernel), context: context)
+            handler.resumeRequests(context: context)
         }
+    }
+
+    /// How `stats` gets the kernel's counters of the listen ports; replaceable so that a harness on an embedded
+    /// event loop, which no other thread may touch, can answer them itself.
+    package var readKernelCounters: (EventLoop, Set<Int>) -> EventLoopFuture<KernelUDPCounters> = { eventLoop, ports in
+        let promise = eventLoop.makePromise(of: KernelUDPCounters.self)
+        DispatchQueue.global().async { promise.succeed(KernelUDPCounters.read(listenPorts: ports)) }
+        return promise.futureResult
     }
 
     private func answerLeft(_ size: Int, context: ChannelHandlerContext) {
@@ -234,7 +233,7 @@ package final class SubscriberHandler: ChannelDuplexHandler {
     package func read(context: ChannelHandlerContext) {
         // Backpressure: while answers are backed up, a client's further requests stay in its socket. (A subscriber
         // that is merely slow to read its events, with no request waiting, is still read: closes show up.)
-        if answersBackedUp(context) && (state.phase != .subscribed || pending.readableBytesView.contains(0x0A)) {
+        if answersBackedUp(context) && (state.phase != .subscribed || framer.hasCompleteLine) {
             readHeld = true
         } else {
             context.read()
@@ -254,7 +253,7 @@ package final class SubscriberHandler: ChannelDuplexHandler {
     package func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? ChannelEvent, event == .inputClosed {
             // A client that only sends its requests (`echo ... | socat`) closes its side and still reads.
-            inputClosed = true
+            framer.closeInput()
             if admitted { processLines(context: context) }
             return
         }

@@ -99,6 +99,13 @@ package struct PeerAccess: Sendable {
     package let gids: [UInt32]
     package let logger: Logger
 
+    /// Peers allowed by uid or gid; both lists empty: anyone the socket file's mode lets in.
+    package init(uids: [UInt32], gids: [UInt32], logger: Logger) {
+        self.uids = uids
+        self.gids = gids
+        self.logger = logger
+    }
+
     /// Whether any check is needed.
     package var isRestricted: Bool { !uids.isEmpty || !gids.isEmpty }
 

@@ -1,6 +1,7 @@
 // libFuzzer supplies main() when built with --sanitize=fuzzer; see scripts/fuzz.
 
 import TOML
+import TrapMuxServer
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -10,7 +11,22 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     _ = document.taggedJSON
     let lines = bytes.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
     check(document.root, depth: 0, lines: lines)
+    checkSchema(bytes, lines: lines)
     return 0
+}
+
+/// The server's reading of a document that parses (what `check-config`, `serve` and a SIGHUP do): a configuration,
+/// or an error that names a line of the input and says what is wrong.
+private func checkSchema(_ bytes: [UInt8], lines: Int) {
+    do {
+        let configuration = try TrapMuxConfiguration.parse(bytes: bytes, file: "fuzz.toml")
+        precondition(!configuration.listen.isEmpty, "a configuration without a listen address")
+        _ = configuration.restartOnlyChanges(comparedTo: TrapMuxConfiguration())
+        _ = configuration.reloadable(onto: TrapMuxConfiguration())
+    } catch {
+        precondition(!error.message.isEmpty, "an error without a message")
+        precondition(error.line.map { (1...lines).contains($0) } ?? true, "error line \(String(describing: error.line))")
+    }
 }
 
 /// Every key and table lies on a line of the input, and nothing nests deeper than the limit.
