@@ -82,8 +82,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            plugins: ["BuildVersionPlugin"]
         ),
+        // Writes the build's version (git describe) into the `trapmux` command before every build.
+        .plugin(name: "BuildVersionPlugin", capability: .buildTool()),
         // libFuzzer entry point; only meaningful when built with --sanitize=fuzzer (scripts/fuzz).
         .executableTarget(
             name: "TrapDecoderFuzzer",

@@ -9,8 +9,9 @@ struct TrapMuxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trapmux",
         abstract: "SNMP trap multiplexer: receive, decode and classify SNMP notifications and fan them out.",
-        discussion: "Exit status: 0 ok, 1 runtime failure, 2 usage or configuration error.",
-        version: "0.1.0",
+        discussion: ExitStatus.summary(
+            ok: "ok", runtimeFailure: "a runtime failure", configurationError: "a configuration error"),
+        version: buildVersion,
         subcommands: [
             ServeCommand.self, TailCommand.self, SendCommand.self, StatsCommand.self, DecodeCommand.self,
             ExplainCommand.self, CheckConfigCommand.self, TranslateCommand.self,

@@ -13,7 +13,10 @@ struct SendCommand: AsyncParsableCommand {
             Varbinds are given as OID=TYPE:VALUE with TYPE one of i (INTEGER), u (Gauge32), c (Counter32), \
             C (Counter64), t (TimeTicks), s (string), x (hex string), o (OID), a (IpAddress), n (NULL). \
             linkDown and linkUp carry ifIndex, ifAdminStatus and ifOperStatus of interface 1 unless varbinds are given.
-            """)
+            """ + " "
+            + ExitStatus.summary(
+                ok: "sent (an inform: acknowledged)",
+                runtimeFailure: "sending failed, an inform got no response, or the --file cannot be read"))
 
     @Option(help: "Where to send: ip:port, e.g. 127.0.0.1:1162 or [::1]:1162.")
     var to: String
@@ -126,7 +129,7 @@ struct SendCommand: AsyncParsableCommand {
                 datagram = try DatagramFile.read(file)
             } catch {
                 printError("trapmux send: \(error)")
-                throw ExitCode(2)
+                throw ExitStatus.runtimeFailure
             }
         } else {
             var extra = try varbinds.map(VarBindArgument.parse)

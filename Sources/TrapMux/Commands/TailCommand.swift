@@ -8,7 +8,10 @@ import TrapMuxServer
 struct TailCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tail",
-        abstract: "Subscribe to a running trapmux and print its events (operator text or JSON).")
+        abstract: "Subscribe to a running trapmux and print its events (operator text or JSON).",
+        discussion: ExitStatus.summary(
+            ok: "after --count traps (with --quiet also after --idle-seconds without events)",
+            runtimeFailure: "the server cannot be reached, refused the subscription or closed the connection"))
 
     @Option(help: "Subscriber socket of the running trapmux (default: $TRAPMUX_SOCKET, /run/trapmux/trapmux.sock, or ./run/trapmux.sock).")
     var socket = ConfigurationOptions.defaultSocket
