@@ -43,6 +43,8 @@ RUN set -eu; \
 # MIB text: the IETF MIBs (SNMPv2-SMI/TC/CONF/MIB, RFC1213-MIB, SNMP-*-MIB, …) that Debian ships only
 # inside erlang-snmp. The package is downloaded and unpacked, not installed (no Erlang in the image).
 FROM ${RUNTIME_IMAGE} AS mibs
+# HCNUM-TC, which net-snmp's UCD-SNMP-MIB imports and Debian does not ship (see the file's header).
+COPY config/standard-mibs/ /out/mibs/
 RUN set -eu; \
     apt-get update; \
     mkdir -p /tmp/erlang-snmp /out/mibs; \
