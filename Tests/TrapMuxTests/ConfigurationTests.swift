@@ -70,6 +70,8 @@ import TOML
         ("[subscribers]\nsocket_mode = \"0999\"", 2, "subscribers.socket_mode"),
         ("retry_interval = \"soon\"", 1, "retry_interval"),
         ("[relays]\nx = 1", 1, "[relays]"),
+        ("[metrics]\nlisten = \"9162\"", 2, "metrics.listen"),
+        ("[metrics]\nport = 9162", 2, "metrics.port"),
     ])
     func badKeysAreReportedWithTheirLine(text: String, line: Int, key: String) {
         do {
@@ -80,6 +82,15 @@ import TOML
             #expect(error.key == key)
             #expect(error.description.hasPrefix("test.toml:\(line): \(key): "))
         }
+    }
+
+    /// `[metrics]` is off by default and on with `listen`.
+    @Test func metrics() throws {
+        #expect(TrapMuxConfiguration().metrics.listen == nil)
+        let on = try parse("[metrics]\nlisten = \"127.0.0.1:9162\"\n")
+        #expect(on.metrics.listen == HostPort(host: "127.0.0.1", port: 9162))
+        #expect(try parse("metrics.listen = \"[::1]:9162\"").metrics.listen == HostPort(host: "::1", port: 9162))
+        #expect(on.restartOnlyChanges(comparedTo: TrapMuxConfiguration()).contains("metrics.listen"))
     }
 
     @Test func syntaxErrorsNameTheLine() {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -42,7 +43,9 @@ struct ServeCommand: AsyncParsableCommand {
         let cause: ProcessEvent.TerminationCause
         do {
             cause = try await ServerProcess.serve(
-                configuration, source: options.source, names: names, on: group.next(), logger: logger)
+                configuration, source: options.source, names: names, on: group.next(),
+                environment: ServeEnvironment(version: buildVersion),
+                logger: logger)
         } catch let error as ConfigurationError {
             printError("trapmux: \(error)")
             try? await group.shutdownGracefully()

@@ -10,10 +10,10 @@ import UnixSignals
 /// The whole server (SPEC §2–§9): the services it runs and the order in which they start and stop.
 package enum ServerProcess {
     /// Runs the server until it stops; returns why it stopped (after event 101 was delivered). `source` is read
-    /// again on SIGHUP.
+    /// again on SIGHUP; `environment` brings the build's version.
     package static func serve(
         _ configuration: TrapMuxConfiguration, source: ConfigurationSource, names: MIBNames?, on eventLoop: EventLoop,
-        logger: Logger
+        environment: ServeEnvironment, logger: Logger
     ) async throws -> ProcessEvent.TerminationCause {
         let renderer = EventRenderer(processName: configuration.name, names: names)
         let router = try await eventLoop.submit {
@@ -32,11 +32,13 @@ package enum ServerProcess {
                 all: NIOLoopBound(made, eventLoop: eventLoop),
                 subscriberSocket: NIOLoopBound(made.subscriberSocket, eventLoop: eventLoop),
                 listener: NIOLoopBound(made.listener, eventLoop: eventLoop),
-                reloadable: NIOLoopBound(made.reloadable, eventLoop: eventLoop))
+                reloadable: NIOLoopBound(made.reloadable, eventLoop: eventLoop),
+                metrics: NIOLoopBound(made.metrics, eventLoop: eventLoop))
         }.get()
 
         let services = try await Self.services(
-            configuration, source: source, parts: parts, engine: engine, reporter: reporter, logger: logger)
+            configuration, source: source, parts: parts, engine: engine, reporter: reporter, environment: environment,
+            logger: logger)
         var cause = ProcessEvent.TerminationCause.terminationRequest
         do {
             try await services.run()
@@ -52,11 +54,11 @@ package enum ServerProcess {
         return cause
     }
 
-    /// The services, started in this order and stopped in reverse: reloading stops first, then the listeners, then
-    /// the queues drain.
+    /// The services, started in this order and stopped in reverse: reloading stops first, then the metrics endpoint
+    /// and the listeners, then the queues drain.
     private static func services(
         _ configuration: TrapMuxConfiguration, source: ConfigurationSource, parts: BoundParts, engine: USMLocalEngine,
-        reporter: ProcessEventReporter, logger: Logger
+        reporter: ProcessEventReporter, environment: ServeEnvironment, logger: Logger
     ) async throws -> ServiceGroup {
         let gate = StartupGate(parts: [.listeners, .subscriberSocket]) {
             reporter.report(.started)
@@ -74,13 +76,17 @@ package enum ServerProcess {
         let reloader = ConfigurationReloader(
             source: source, initial: configuration, signals: await UnixSignalsSequence(trapping: .sighup),
             parts: parts.reloadable, engine: engine, reporter: reporter, logger: logger, shutdown: shutdown)
+        var services: [any Service] = [subscriberServer, listener]
+        if let address = configuration.metrics.listen {
+            let endpoint = MetricsEndpoint(
+                sources: parts.metrics, listenPorts: Set(configuration.listen.map(\.port)), reporter: reporter,
+                exporter: MetricsExporter(version: environment.version, startTime: Double(WallClock.microseconds()) / 1e6))
+            services.append(MetricsServer(address: address, endpoint: endpoint, retry: retry, logger: logger))
+        }
+        services.append(reloader)
         return ServiceGroup(
             configuration: .init(
-                services: [
-                    .init(service: subscriberServer, failureTerminationBehavior: .gracefullyShutdownGroup),
-                    .init(service: listener, failureTerminationBehavior: .gracefullyShutdownGroup),
-                    .init(service: reloader, failureTerminationBehavior: .gracefullyShutdownGroup),
-                ],
+                services: services.map { .init(service: $0, failureTerminationBehavior: .gracefullyShutdownGroup) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
     }
@@ -91,6 +97,7 @@ package enum ServerProcess {
         let subscriberSocket: NIOLoopBound<SubscriberServer.Parts>
         let listener: NIOLoopBound<TrapListener.Parts>
         let reloadable: NIOLoopBound<ConfigurationReloader.Parts>
+        let metrics: NIOLoopBound<MetricsSnapshot.Sources>
     }
 
     /// Everything that lives on the event loop, made there, and the views each service gets of it.
@@ -136,6 +143,11 @@ package enum ServerProcess {
 
         var listener: TrapListener.Parts {
             TrapListener.Parts(router: router, relays: relays, statistics: statistics, admission: admission, v3: v3)
+        }
+
+        var metrics: MetricsSnapshot.Sources {
+            MetricsSnapshot.Sources(
+                receive: statistics, subscribers: subscribers, connections: connections, relays: relays, v3: v3)
         }
 
         var reloadable: ConfigurationReloader.Parts {

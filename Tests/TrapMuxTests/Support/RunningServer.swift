@@ -21,9 +21,11 @@ final class RunningServer: @unchecked Sendable {
     /// The file passed with --config: a test may rewrite it and send SIGHUP.
     let configurationFile: URL
 
-    /// Starts the server and waits for event 102; `configuration` is written to a file and passed with --config.
+    /// Starts the server and waits for event 102; `configuration` is written to a file and passed with --config;
+    /// `environment` is added to the child's (NOTIFY_SOCKET, WATCHDOG_USEC, test hooks).
     init(
-        name: String = "testmux", configuration: String? = nil, socketPath: String? = nil, stateDirectory: String? = nil
+        name: String = "testmux", configuration: String? = nil, socketPath: String? = nil, stateDirectory: String? = nil,
+        environment: [String: String] = [:]
     ) async throws {
         folder = try TemporaryDirectory("trapmux-server")
         port = try FreePort.udp()
@@ -37,7 +39,7 @@ final class RunningServer: @unchecked Sendable {
         let file = try folder.file("trapmux.toml", Array(text.utf8))
         configurationFile = file
         arguments += ["--config", file.path]
-        process = try TrapMuxBinary.start(arguments)
+        process = try TrapMuxBinary.start(arguments, environment: environment)
         guard await process.waitForOutput(containing: "Process-Started", inStandardError: true, timeout: .seconds(20)) else {
             process.signal(SIGKILL)
             let result = await process.wait(timeout: .seconds(5))
@@ -164,6 +166,23 @@ enum FreePort {
             }
         }
         guard bound else { throw RunningServer.ServerFailure(description: "no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// A TCP port on 127.0.0.1 that nothing listens on right now (for the metrics endpoint).
+    static func tcp() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw RunningServer.ServerFailure(description: "no free TCP port") }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
