@@ -18,7 +18,10 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the trap multiplexer (the default command).",
         discussion: ExitStatus.summary(
             ok: "after SIGTERM or SIGINT",
-            runtimeFailure: "when a listener or the subscriber socket could not be bound within retry_period",
+            runtimeFailure: """
+                when a listener or the subscriber socket could not be bound within retry_period, or the event loop \
+                stalled past the watchdog (101 Loop-timer-timeout)
+                """,
             configurationError: "a configuration error (FILE:LINE: KEY: problem)"))
 
     @OptionGroup var options: ConfigurationOptions
@@ -44,7 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             cause = try await ServerProcess.serve(
                 configuration, source: options.source, names: names, on: group.next(),
-                environment: ServeEnvironment(version: buildVersion),
+                environment: ServeEnvironment(version: buildVersion, variables: ProcessInfo.processInfo.environment),
                 logger: logger)
         } catch let error as ConfigurationError {
             printError("trapmux: \(error)")

@@ -37,7 +37,7 @@ extension TrapMuxConfiguration {
     /// `[mibs]`: `enabled` (boolean), `directories` (array of paths, added to net-snmp's defaults), `modules`
     /// (array of module names, "ALL" for every module found).
     /// `[rate_limit]`: `rate` (traps per second per source), `burst` (integers).
-    /// Top level too: `engine_id` (hex snmpEngineID), `state_dir` (path).
+    /// Top level too: `engine_id` (hex snmpEngineID), `state_dir` (path), `watchdog` (duration, 0 = off).
     /// `[usm]`: `[[usm.user]]` rows (see `KeyReader.usmUser`). `[metrics]`: `listen` ("ip:port" of `GET /metrics`).
     /// `[[relay]]` (repeatable): `name`, `target` ("host:port"), `mode` ("raw"|"v2c"|"inform"|"v3"), `community`,
     /// `filter` (table with the subscriber filter keys: inline, or `[relay.filter]` after its `[[relay]]`),
@@ -144,6 +144,13 @@ extension TrapMuxConfiguration {
         logFormat = try top.choice("log_format", of: LogFormat.self) ?? logFormat
         engineID = try top.engineID("engine_id")
         stateDirectory = try top.string("state_dir") ?? stateDirectory
+        if let limit = try top.duration("watchdog") {
+            // Below 100 ms a busy but healthy loop (a long receive batch, a reload) would pass for a stalled one.
+            guard limit == .zero || limit >= .milliseconds(100) else {
+                throw top.error("watchdog", "expected 0 (off) or a duration of at least 100ms such as \"10s\"")
+            }
+            watchdog = limit
+        }
     }
 
     /// `[usm]` and its `[[usm.user]]` rows.

@@ -43,6 +43,9 @@ package struct TrapMuxConfiguration: Sendable, Equatable {
     package var usm = USMSettings()
     /// The Prometheus endpoint (SPEC §11); off unless `[metrics] listen` is set.
     package var metrics = MetricsSettings()
+    /// How long the receive loop may go without running its heartbeat before trapmux reports 101
+    /// Loop-timer-timeout and exits 1 so that a supervisor restarts it; zero turns the check off.
+    package var watchdog: Duration = .seconds(10)
     /// Whether the file holds passphrases itself (not in `*_passphrase_file`s): it then should not be readable by
     /// others, and `serve` warns when it is.
     package var holdsPassphrases = false

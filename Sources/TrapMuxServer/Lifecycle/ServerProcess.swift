@@ -10,7 +10,7 @@ import UnixSignals
 /// The whole server (SPEC §2–§9): the services it runs and the order in which they start and stop.
 package enum ServerProcess {
     /// Runs the server until it stops; returns why it stopped (after event 101 was delivered). `source` is read
-    /// again on SIGHUP; `environment` brings the build's version.
+    /// again on SIGHUP; `environment` brings systemd's notification socket and the build's version.
     package static func serve(
         _ configuration: TrapMuxConfiguration, source: ConfigurationSource, names: MIBNames?, on eventLoop: EventLoop,
         environment: ServeEnvironment, logger: Logger
@@ -54,14 +54,17 @@ package enum ServerProcess {
         return cause
     }
 
-    /// The services, started in this order and stopped in reverse: reloading stops first, then the metrics endpoint
-    /// and the listeners, then the queues drain.
+    /// The services, started in this order and stopped in reverse: systemd hears of the shutdown first, reloading
+    /// stops, then the metrics endpoint and the listeners, then the queues drain; the loop watchdog stops last.
     private static func services(
         _ configuration: TrapMuxConfiguration, source: ConfigurationSource, parts: BoundParts, engine: USMLocalEngine,
         reporter: ProcessEventReporter, environment: ServeEnvironment, logger: Logger
     ) async throws -> ServiceGroup {
+        let notifier = environment.notifier
+        let readiness = Self.readiness(configuration)
         let gate = StartupGate(parts: [.listeners, .subscriberSocket]) {
-            reporter.report(.started)
+            // systemd hears READY=1 once event 102 is out, so a unit ordered after trapmux finds it announced.
+            reporter.report(.started).whenComplete { _ in notifier?.ready(status: readiness) }
         }
         let shutdown = ShutdownDeadline(drainTimeout: configuration.drainTimeout)
         let retry = BindRetry(interval: configuration.retryInterval, period: configuration.retryPeriod, reporter: reporter)
@@ -75,8 +78,12 @@ package enum ServerProcess {
         // default action (which would end the process).
         let reloader = ConfigurationReloader(
             source: source, initial: configuration, signals: await UnixSignalsSequence(trapping: .sighup),
-            parts: parts.reloadable, engine: engine, reporter: reporter, logger: logger, shutdown: shutdown)
-        var services: [any Service] = [subscriberServer, listener]
+            parts: parts.reloadable, engine: engine, reporter: reporter, logger: logger, shutdown: shutdown,
+            notifier: notifier, readiness: readiness)
+        let watchdog = LoopWatchdog(
+            eventLoop: parts.all.eventLoop, limit: configuration.watchdog, notifier: notifier,
+            systemdInterval: environment.systemdWatchdogInterval, reporter: reporter, logger: logger)
+        var services: [any Service] = [watchdog, subscriberServer, listener]
         if let address = configuration.metrics.listen {
             let endpoint = MetricsEndpoint(
                 sources: parts.metrics, listenPorts: Set(configuration.listen.map(\.port)), reporter: reporter,
@@ -84,11 +91,27 @@ package enum ServerProcess {
             services.append(MetricsServer(address: address, endpoint: endpoint, retry: retry, logger: logger))
         }
         services.append(reloader)
+        if environment.loopStallSignal {
+            services.append(
+                LoopStallTrigger(
+                    eventLoop: parts.all.eventLoop, signals: await UnixSignalsSequence(trapping: .sigusr2), logger: logger))
+        }
+        if let notifier {
+            services.append(SystemdShutdownNotice(notifier: notifier))
+        }
         return ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0, failureTerminationBehavior: .gracefullyShutdownGroup) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
+    }
+
+    /// The `STATUS=` line systemd shows once trapmux is ready: where it receives and where subscribers connect.
+    private static func readiness(_ configuration: TrapMuxConfiguration) -> String {
+        var status = "receiving traps on \(configuration.listen.map(\.description).joined(separator: ", "))"
+        status += "; subscribers at \(configuration.subscribers.socket)"
+        if let metrics = configuration.metrics.listen { status += "; metrics at http://\(metrics)/metrics" }
+        return status
     }
 
     /// The parts, bound to their loop, as each service takes them.
