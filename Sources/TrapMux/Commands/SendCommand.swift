@@ -21,7 +21,7 @@ struct SendCommand: AsyncParsableCommand {
     @Option(help: "Where to send: ip:port, e.g. 127.0.0.1:1162 or [::1]:1162.")
     var to: String
 
-    @Option(help: "Generic trap: 0–6 or a name (coldStart, warmStart, linkDown, linkUp, authenticationFailure, egpNeighborLoss, enterpriseSpecific).")
+    @Option(help: "Generic trap: 0-6 or a name (coldStart, warmStart, linkDown, linkUp, authenticationFailure, egpNeighborLoss, enterpriseSpecific).")
     var generic = "coldStart"
 
     @Option(name: .customLong("snmp-version"), help: "SNMP version: 1 or 2c.")

@@ -22,7 +22,7 @@ struct TailCommand: ParsableCommand {
     @Option(help: "Subscriber name shown in the server's stats.")
     var name = "tail"
 
-    @Option(help: "Only these generic traps (0–6 or names; repeatable).")
+    @Option(help: "Only these generic traps (0-6 or names; repeatable).")
     var generic: [GenericTrap] = []
 
     @Option(help: "Only enterprises under this OID (repeatable).")
@@ -43,7 +43,7 @@ struct TailCommand: ParsableCommand {
     @Option(help: "Queue length to ask for.")
     var queue: Int?
 
-    @Flag(help: "Do not receive process events (101–105).")
+    @Flag(help: "Do not receive process events (101-105).")
     var noProcessEvents = false
 
     @Option(help: "Exit after this many trap events.")
