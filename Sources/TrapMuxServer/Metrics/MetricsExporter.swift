@@ -158,20 +158,22 @@ package actor MetricsExporter {
     }
 
     private func counter(_ metric: TrapMuxMetric, _ labels: KeyValuePairs<String, String>) -> CoreMetrics.Counter {
-        let series = Series(metric: metric, labels: labels.map(\.value))
-        if let existing = counters[series] { return existing }
-        let made = CoreMetrics.Counter(
-            label: metric.rawValue, dimensions: labels.map { ($0.key, $0.value) }, factory: factory)
-        counters[series] = made
-        return made
+        Self.instrument(metric, labels, in: &counters) { CoreMetrics.Counter(label: $0, dimensions: $1, factory: factory) }
     }
 
     private func gauge(_ metric: TrapMuxMetric, _ labels: KeyValuePairs<String, String> = [:]) -> CoreMetrics.Gauge {
+        Self.instrument(metric, labels, in: &gauges) { CoreMetrics.Gauge(label: $0, dimensions: $1, factory: factory) }
+    }
+
+    /// The instrument of a series, made (and registered) the first time it is asked for.
+    private static func instrument<Instrument>(
+        _ metric: TrapMuxMetric, _ labels: KeyValuePairs<String, String>, in made: inout [Series: Instrument],
+        make: (String, [(String, String)]) -> Instrument
+    ) -> Instrument {
         let series = Series(metric: metric, labels: labels.map(\.value))
-        if let existing = gauges[series] { return existing }
-        let made = CoreMetrics.Gauge(
-            label: metric.rawValue, dimensions: labels.map { ($0.key, $0.value) }, factory: factory)
-        gauges[series] = made
-        return made
+        if let existing = made[series] { return existing }
+        let instrument = make(metric.rawValue, labels.map { ($0.key, $0.value) })
+        made[series] = instrument
+        return instrument
     }
 }

@@ -150,15 +150,25 @@ enum TestSubscriberError: Error {
     case notAnObject(String)
 }
 
-/// Finds a UDP port on 127.0.0.1 that nothing uses right now.
+/// Finds a port on 127.0.0.1 that nothing uses right now.
 enum FreePort {
+    /// A UDP port (listeners, relay targets).
     static func udp() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        try free(Int32(SOCK_DGRAM.rawValue))
+    }
+
+    /// A TCP port (the metrics endpoint).
+    static func tcp() throws -> Int {
+        try free(Int32(SOCK_STREAM.rawValue))
+    }
+
+    /// The port the kernel picks for a socket of `type` bound to 127.0.0.1:0.
+    private static func free(_ type: Int32) throws -> Int {
+        let fd = socket(AF_INET, type, 0)
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
@@ -166,23 +176,6 @@ enum FreePort {
             }
         }
         guard bound else { throw RunningServer.ServerFailure(description: "no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    /// A TCP port on 127.0.0.1 that nothing listens on right now (for the metrics endpoint).
-    static func tcp() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw RunningServer.ServerFailure(description: "no free TCP port") }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
