@@ -10,9 +10,13 @@
 #   TRAPMUX_BINARY  path, inside the build context, of a trapmux binary built on a bookworm host with
 #                   `swift build -c release --product trapmux --static-swift-stdlib`. When set, the build
 #                   stage copies it instead of compiling, so SWIFT_IMAGE needs no Swift toolchain (used
-#                   where the build cannot reach the package registry, e.g. scripts/docker-smoke).
+#                   where the build cannot reach the package registry, e.g. scripts/docker-smoke). Its man
+#                   page (`swift package generate-manual`) must lie beside it as TRAPMUX_BINARY.1.
 #   TRAPMUX_UID     numeric uid/gid of the `trapmux` user (default 10162), for host bind mounts of the socket.
-#   TRAPMUX_VERSION, TRAPMUX_REVISION, TRAPMUX_SOURCE   values of the OCI labels (version, git commit, URL).
+#   TRAPMUX_VERSION the version `trapmux --version` shows when the image compiles trapmux (the context has no
+#                   .git, so without it the build says 0.0.0-unknown); pass "$(scripts/build-version)". Also
+#                   the OCI version label.
+#   TRAPMUX_REVISION, TRAPMUX_SOURCE   values of the OCI labels (git commit, URL).
 
 ARG SWIFT_IMAGE=swift:6.3-bookworm
 ARG RUNTIME_IMAGE=debian:bookworm-slim
@@ -22,18 +26,26 @@ ARG RUNTIME_IMAGE=debian:bookworm-slim
 # Debug info is stripped when the stage has `strip` (the symbol table stays, for readable backtraces).
 FROM ${SWIFT_IMAGE} AS build
 ARG TRAPMUX_BINARY=
+ARG TRAPMUX_VERSION=
 WORKDIR /src
 COPY . .
+# The man page comes from argument-parser's manual plugin (a release build of every product, then
+# generate-manual on trapmux); with a prebuilt binary it is the TRAPMUX_BINARY.1 beside it.
 RUN set -eu; \
     mkdir -p /out; \
     if [ -n "${TRAPMUX_BINARY}" ]; then \
         echo "using the prebuilt binary ${TRAPMUX_BINARY}"; \
         cp "${TRAPMUX_BINARY}" /out/trapmux; \
+        test -f "${TRAPMUX_BINARY}.1" || { echo "no man page ${TRAPMUX_BINARY}.1 beside the binary" >&2; exit 1; }; \
+        cp "${TRAPMUX_BINARY}.1" /out/trapmux.1; \
     else \
         apt-get update; \
         DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libsnmp-dev libssl-dev pkg-config; \
+        if [ -n "${TRAPMUX_VERSION}" ]; then export TRAPMUX_VERSION; else unset TRAPMUX_VERSION; fi; \
         swift build -c release --product trapmux --static-swift-stdlib; \
         cp "$(swift build -c release --show-bin-path)/trapmux" /out/trapmux; \
+        swift package generate-manual; \
+        cp .build/plugins/GenerateManual/outputs/TrapMux/trapmux.1 /out/trapmux.1; \
         rm -rf /var/lib/apt/lists/*; \
     fi; \
     chmod 0755 /out/trapmux; \
@@ -43,6 +55,8 @@ RUN set -eu; \
 # MIB text: the IETF MIBs (SNMPv2-SMI/TC/CONF/MIB, RFC1213-MIB, SNMP-*-MIB, …) that Debian ships only
 # inside erlang-snmp. The package is downloaded and unpacked, not installed (no Erlang in the image).
 FROM ${RUNTIME_IMAGE} AS mibs
+# HCNUM-TC, which net-snmp's UCD-SNMP-MIB imports and Debian does not ship (see the file's header).
+COPY config/standard-mibs/ /out/mibs/
 RUN set -eu; \
     apt-get update; \
     mkdir -p /tmp/erlang-snmp /out/mibs; \
@@ -62,7 +76,7 @@ RUN set -eu; \
 FROM ${RUNTIME_IMAGE} AS runtime
 ARG RUNTIME_IMAGE
 ARG TRAPMUX_UID=10162
-ARG TRAPMUX_VERSION=0.1.0
+ARG TRAPMUX_VERSION=
 ARG TRAPMUX_REVISION=unknown
 ARG TRAPMUX_SOURCE=
 LABEL org.opencontainers.image.title="trapmux" \
@@ -73,6 +87,7 @@ LABEL org.opencontainers.image.title="trapmux" \
       org.opencontainers.image.base.name="${RUNTIME_IMAGE}"
 
 COPY --from=build /out/trapmux /usr/local/bin/trapmux
+COPY --from=build /out/trapmux.1 /usr/local/share/man/man1/trapmux.1
 COPY --from=mibs /out/mibs/ /usr/share/trapmux/mibs/
 COPY config/docker.toml /etc/trapmux/trapmux.toml
 
@@ -95,7 +110,13 @@ RUN set -eu; \
     chmod 0750 /run/trapmux /var/lib/trapmux; \
     chmod 0644 /etc/trapmux/trapmux.toml; \
     /usr/local/bin/trapmux --version; \
-    /usr/local/bin/trapmux check-config /etc/trapmux/trapmux.toml
+    /usr/local/bin/trapmux check-config /etc/trapmux/trapmux.toml; \
+    mkdir -p /usr/local/share/bash-completion/completions /usr/local/share/zsh/site-functions \
+        /usr/local/share/fish/vendor_completions.d; \
+    trapmux --generate-completion-script bash >/usr/local/share/bash-completion/completions/trapmux; \
+    trapmux --generate-completion-script zsh >/usr/local/share/zsh/site-functions/_trapmux; \
+    trapmux --generate-completion-script fish >/usr/local/share/fish/vendor_completions.d/trapmux.fish; \
+    chmod 0644 /usr/local/share/man/man1/trapmux.1
 
 USER trapmux
 VOLUME /run/trapmux

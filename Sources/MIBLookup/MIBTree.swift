@@ -34,7 +34,13 @@ package final class MIBTree: MIBNames, Sendable {
 
     /// Loads the MIB modules found in net-snmp's default directories plus `directories`.
     /// `modules` = ["ALL"] loads every module found; otherwise only those named (and what they import).
-    package init(directories: [String], modules: [String], logger: Logger) {
+    /// `fileErrorLevel` gives the level of the one line per MIB file with errors (its path in, the level out):
+    /// `serve` reports every such file once at start; one-shot commands name only files in folders their user gave,
+    /// since the standard files would otherwise warn at every `decode`.
+    package init(
+        directories: [String], modules: [String], logger: Logger,
+        fileErrorLevel: (String) -> Logger.Level = { _ in .warning }
+    ) {
         let collector = MessageCollector()
         let start = ContinuousClock.now
         var report = LoadReport()
@@ -57,7 +63,11 @@ package final class MIBTree: MIBNames, Sendable {
             logger.warning("MIB directory not found; its MIBs are not loaded", metadata: ["mib.directory": "\(directory)"])
         }
         for file in report.filesWithErrors {
-            logger.warning("MIB file has errors; some of its names may be missing", metadata: ["mib.file": "\(file)"])
+            // net-snmp's first complaint about the file says what is wrong, without turning on debug logging.
+            let first = report.messages.first { $0.contains(file) } ?? ""
+            logger.log(
+                level: fileErrorLevel(file), "MIB file has errors; some of its names may be missing",
+                metadata: ["mib.file": "\(file)", "mib.error": "\(first)"])
         }
         for message in report.messages {
             logger.debug("net-snmp: \(message)")

@@ -70,6 +70,9 @@ import TOML
         ("[subscribers]\nsocket_mode = \"0999\"", 2, "subscribers.socket_mode"),
         ("retry_interval = \"soon\"", 1, "retry_interval"),
         ("[relays]\nx = 1", 1, "[relays]"),
+        ("[metrics]\nlisten = \"9162\"", 2, "metrics.listen"),
+        ("[metrics]\nport = 9162", 2, "metrics.port"),
+        ("watchdog = \"50ms\"", 1, "watchdog"),
     ])
     func badKeysAreReportedWithTheirLine(text: String, line: Int, key: String) {
         do {
@@ -80,6 +83,18 @@ import TOML
             #expect(error.key == key)
             #expect(error.description.hasPrefix("test.toml:\(line): \(key): "))
         }
+    }
+
+    /// `[metrics]` is off by default and on with `listen`; `watchdog` is 10 s by default and 0 turns it off.
+    @Test func metricsAndWatchdog() throws {
+        #expect(TrapMuxConfiguration().metrics.listen == nil)
+        #expect(TrapMuxConfiguration().watchdog == .seconds(10))
+        let on = try parse("watchdog = \"2s\"\n[metrics]\nlisten = \"127.0.0.1:9162\"\n")
+        #expect(on.metrics.listen == HostPort(host: "127.0.0.1", port: 9162))
+        #expect(on.watchdog == .seconds(2))
+        #expect(try parse("watchdog = 0\nmetrics.listen = \"[::1]:9162\"").watchdog == .zero)
+        #expect(on.restartOnlyChanges(comparedTo: TrapMuxConfiguration()).contains("metrics.listen"))
+        #expect(on.restartOnlyChanges(comparedTo: TrapMuxConfiguration()).contains("watchdog"))
     }
 
     @Test func syntaxErrorsNameTheLine() {

@@ -5,7 +5,8 @@ import Testing
 import MIBLookup
 import TOML
 
-/// `trapmux decode FILE|- [--json]` (SPEC §10): exit 0 decoded, 1 not a valid notification, 2 unreadable file.
+/// `trapmux decode FILE|- [--json]` (SPEC §10): exit 0 decoded, 1 not a valid notification or an unreadable datagram,
+/// 2 an invalid users file.
 @Suite("trapmux decode")
 struct DecodeCommandTests {
     @Test func printsTheSPECOperatorTextForTheSPECExample() async throws {
@@ -41,21 +42,21 @@ struct DecodeCommandTests {
     }
 
     @Test(arguments: [["decode"], ["decode", "--json"]])
-    func missingFileExitsTwoWithOneLineOnStderr(_ command: [String]) async throws {
+    func missingFileIsARuntimeFailureWithOneLineOnStderr(_ command: [String]) async throws {
         let missing = FileManager.default.temporaryDirectory.appendingPathComponent(
             "trapmux-no-such-\(UUID().uuidString).bin")
         let result = try await TrapMuxBinary.run(command + [missing.path])
-        #expect(result.exited(2), "\(result)")
+        #expect(result.exited(1), "\(result)")
         #expect(result.stderrLines.count == 1, "\(result.stderr)")
         #expect(result.stderr.contains(missing.path))
         #expect(result.stdout.isEmpty)
     }
 
-    @Test func directoryInsteadOfAFileExitsTwo() async throws {
+    @Test func directoryInsteadOfAFileIsARuntimeFailure() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let result = try await TrapMuxBinary.run(["decode", directory.url.path])
-        #expect(result.exited(2), "\(result)")
+        #expect(result.exited(1), "\(result)")
         #expect(result.stderrLines.count == 1, "\(result.stderr)")
     }
 
@@ -66,13 +67,13 @@ struct DecodeCommandTests {
         let result = try await ChildProcess.run(
             URL(fileURLWithPath: "/bin/sh"), ["-c", #"exec "$0" decode --no-mibs - < /dev/zero"#, binary],
             timeout: .seconds(20))
-        #expect(result.exited(2), "\(result)")
+        #expect(result.exited(1), "\(result)")
         #expect(result.stderr.contains("standard input is longer than 262144 bytes; expected one datagram"), "\(result)")
     }
 
     @Test func aDeviceIsNamedAsSuchNotAsAPermissionProblem() async throws {
         let result = try await TrapMuxBinary.run(["decode", "--no-mibs", "/dev/zero"])
-        #expect(result.exited(2), "\(result)")
+        #expect(result.exited(1), "\(result)")
         #expect(result.stderr.contains("/dev/zero: it is a character device"), "\(result)")
     }
 
@@ -81,7 +82,7 @@ struct DecodeCommandTests {
         defer { directory.remove() }
         let file = try directory.file("big.bin", [UInt8](repeating: 0xAA, count: 70_000))
         let result = try await TrapMuxBinary.run(["decode", "--no-mibs", file.path])
-        #expect(result.exited(2), "\(result)")
+        #expect(result.exited(1), "\(result)")
         #expect(result.stderr.contains("holds more than 65535 bytes"), "\(result)")
     }
 

@@ -123,6 +123,31 @@ import TOML
         #expect(stderr.contains("BROKEN-MIB.txt"))
     }
 
+    /// The standard MIB set loads without a word from one-shot commands: UCD-SNMP-MIB gets its HCNUM-TC
+    /// (config/standard-mibs), and what cannot load cleanly is serve's to report.
+    @Test func oneShotCommandsSayNothingAboutTheStandardMIBFiles() async throws {
+        let translate = try await TrapMuxBinary.run(["translate", "1.3.6.1.4.1.2021.10.1.3.1"])
+        #expect(translate.exited(0), "\(translate)")
+        #expect(translate.stdout == "UCD-SNMP-MIB::laLoad.1\n")
+        #expect(translate.stderr.isEmpty, "\(translate.stderr)")
+        let (object, stderr) = try await decode(
+            Self.v1(enterprise: "1.3.6.1.4.1.8072.3.2.10", generic: .linkDown, varbinds: Self.interfaceVarbinds))
+        // linkDown is IF-MIB's, which erlang-snmp lacks (README, "MIB names").
+        #expect(object["trap_name"] as? String == "SNMPv2-MIB::snmpTraps.3")
+        #expect(stderr.isEmpty, "\(stderr)")
+    }
+
+    /// serve names each MIB file that has errors once, at its start, with net-snmp's reason; UCD-SNMP-MIB is not one.
+    @Test func serveNamesMIBFilesWithErrorsOnceAtStart() async throws {
+        let server = try await RunningServer(configuration: "[mibs]\ndirectories = [\"/usr/share/trapmux/mibs\"]\n")
+        let result = await server.stop()
+        let lines = result.stderrLines.filter { $0.contains("MIB file has errors") }
+        #expect(!lines.contains { $0.contains("UCD-SNMP-MIB") }, "\(lines)")
+        #expect(Set(lines).count == lines.count, "\(lines)")
+        #expect(lines.allSatisfy { $0.contains("mib.error=") }, "\(lines)")
+        #expect(result.stderr.contains("mib.files_with_errors=\(lines.count)"), "\(result.stderr)")
+    }
+
     @Test func serverEventsCarryNamesBesideNumbers() async throws {
         let server = try await RunningServer(
             name: "named", configuration: "[mibs]\ndirectories = [\"/usr/share/trapmux/mibs\", \"\(Self.exampleMIBs)\"]\n")

@@ -9,9 +9,11 @@ import TrapMuxServer
 struct CheckConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
-        abstract: "Validate a configuration file (exit 0 valid, 2 invalid, with file:line: key: problem).",
+        abstract: "Validate a configuration file (prints FILE:LINE: KEY: problem when it is not valid).",
         // FILE is optional only for the hidden --toml-json.
-        usage: "trapmux check-config <file>")
+        usage: "trapmux check-config <file>",
+        discussion: ExitStatus.summary(
+            ok: "the file is valid", configurationError: "the file cannot be read or is not valid"))
 
     @Argument(help: "The configuration file (TOML).")
     var file: String?
@@ -40,7 +42,7 @@ struct CheckConfigCommand: ParsableCommand {
             print("  subscribers.socket: \(configuration.subscribers.socket)")
         } catch {
             printError("trapmux check-config: \(error)")
-            throw ExitCode(2)
+            throw ExitStatus.configurationError
         }
     }
 
@@ -50,7 +52,7 @@ struct CheckConfigCommand: ParsableCommand {
             print(try TOMLDocument(parsing: input).taggedJSON)
         } catch {
             printError("trapmux check-config: <stdin>:\(error.line): \(error.reason)")
-            throw ExitCode(2)
+            throw ExitStatus.configurationError
         }
     }
 }

@@ -12,9 +12,12 @@ struct DecodeCommand: ParsableCommand {
         abstract: "Decode one SNMP notification datagram (raw bytes or hex text) and print it.",
         discussion: """
             With --usm-users, an SNMPv3 message goes through the User-based Security Model (RFC 3414): authenticated, \
-            checked against the time window and decrypted; a failure prints the usmStats counter it increments. \
-            Exit status: 0 decoded, 1 not a valid notification (or refused by USM), 2 a file cannot be read.
-            """)
+            checked against the time window and decrypted; a failure prints the usmStats counter it increments.
+            """ + " "
+            + ExitStatus.summary(
+                ok: "decoded",
+                runtimeFailure: "not a valid notification, refused by USM, or the datagram cannot be read",
+                configurationError: "the --usm-users file cannot be read or is not valid"))
 
     @Argument(help: "The datagram file, raw or hex text; '-' reads standard input.")
     var file: String
@@ -75,7 +78,7 @@ struct DecodeCommand: ParsableCommand {
             datagram = try DatagramFile.read(file)
         } catch {
             printError("trapmux decode: \(error)")
-            throw ExitCode(2)
+            throw ExitStatus.runtimeFailure
         }
         // With users, a datagram that reads as SNMPv3 goes through USM; anything else decodes as before.
         if let usmUsers, let envelope = try? SNMPv3Envelope(decoding: datagram[...]) {

@@ -17,13 +17,16 @@ struct SendCommand: AsyncParsableCommand {
             SNMPv3 takes net-snmp's snmptrap/snmpinform options: --snmp-version 3 -u USER -l LEVEL -a AUTH -A PASS \
             -x PRIV -X PASS [-e ENGINEID] [-n CONTEXT]. A trap comes from this sender's engine (-e, boots \
             --engine-boots, time since the command started); an inform goes to the receiver's engine, found by \
-            engine ID discovery unless -e names it. Exit status: 0 sent (an inform: acknowledged), 1 not, 64 usage.
-            """)
+            engine ID discovery unless -e names it.
+            """ + " "
+            + ExitStatus.summary(
+                ok: "sent (an inform: acknowledged)",
+                runtimeFailure: "sending failed, an inform got no response, or the --file cannot be read"))
 
     @Option(help: "Where to send: ip:port, e.g. 127.0.0.1:1162 or [::1]:1162.")
     var to: String
 
-    @Option(help: "Generic trap: 0–6 or a name (coldStart, warmStart, linkDown, linkUp, authenticationFailure, egpNeighborLoss, enterpriseSpecific).")
+    @Option(help: "Generic trap: 0-6 or a name (coldStart, warmStart, linkDown, linkUp, authenticationFailure, egpNeighborLoss, enterpriseSpecific).")
     var generic = "coldStart"
 
     @Option(name: .customLong("snmp-version"), help: "SNMP version: 1, 2c or 3.")
@@ -112,7 +115,7 @@ struct SendCommand: AsyncParsableCommand {
                 datagram = try DatagramFile.read(file)
             } catch {
                 printError("trapmux send: \(error)")
-                throw ExitCode(2)
+                throw ExitStatus.runtimeFailure
             }
             try runLoad(.datagram(datagram))
             return

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -15,7 +16,13 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Run the trap multiplexer (the default command).",
-        discussion: "Exit status: 0 after SIGTERM/SIGINT, 1 when binding kept failing, 2 for a bad configuration.")
+        discussion: ExitStatus.summary(
+            ok: "after SIGTERM or SIGINT",
+            runtimeFailure: """
+                when a listener or the subscriber socket could not be bound within retry_period, or the event loop \
+                stalled past the watchdog (101 Loop-timer-timeout)
+                """,
+            configurationError: "a configuration error (FILE:LINE: KEY: problem)"))
 
     @OptionGroup var options: ConfigurationOptions
 
@@ -28,7 +35,7 @@ struct ServeCommand: AsyncParsableCommand {
             configuration = try options.load()
         } catch {
             printError("trapmux: \(error)")
-            throw ExitCode(2)
+            throw ExitStatus.configurationError
         }
         let logger = Logger.trapmux(level: configuration.logLevel, format: logFormat ?? configuration.logFormat)
         if configuration.holdsPassphrases, let file = options.source.file {
@@ -39,15 +46,17 @@ struct ServeCommand: AsyncParsableCommand {
         let cause: ProcessEvent.TerminationCause
         do {
             cause = try await ServerProcess.serve(
-                configuration, source: options.source, names: names, on: group.next(), logger: logger)
+                configuration, source: options.source, names: names, on: group.next(),
+                environment: ServeEnvironment(version: buildVersion, variables: ProcessInfo.processInfo.environment),
+                logger: logger)
         } catch let error as ConfigurationError {
             printError("trapmux: \(error)")
             try? await group.shutdownGracefully()
-            throw ExitCode(2)
+            throw ExitStatus.configurationError
         }
         try? await group.shutdownGracefully()
         if cause != .terminationRequest {
-            throw ExitCode(1)
+            throw ExitStatus.runtimeFailure
         }
     }
 }

@@ -8,7 +8,8 @@ import TrapMuxServer
 struct StatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats",
-        abstract: "Print a running trapmux's counters as JSON (exit 1 if it does not answer).")
+        abstract: "Print a running trapmux's counters as JSON (exit 1 if it does not answer).",
+        discussion: ExitStatus.summary(ok: "the server answered", runtimeFailure: "it could not be reached or did not answer"))
 
     @Option(help: "Subscriber socket of the running trapmux.")
     var socket = ConfigurationOptions.defaultSocket

@@ -8,7 +8,10 @@ import TrapMuxServer
 struct TailCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tail",
-        abstract: "Subscribe to a running trapmux and print its events (operator text or JSON).")
+        abstract: "Subscribe to a running trapmux and print its events (operator text or JSON).",
+        discussion: ExitStatus.summary(
+            ok: "after --count traps (with --quiet also after --idle-seconds without events)",
+            runtimeFailure: "the server cannot be reached, refused the subscription or closed the connection"))
 
     @Option(help: "Subscriber socket of the running trapmux (default: $TRAPMUX_SOCKET, /run/trapmux/trapmux.sock, or ./run/trapmux.sock).")
     var socket = ConfigurationOptions.defaultSocket
@@ -19,7 +22,7 @@ struct TailCommand: ParsableCommand {
     @Option(help: "Subscriber name shown in the server's stats.")
     var name = "tail"
 
-    @Option(help: "Only these generic traps (0–6 or names; repeatable).")
+    @Option(help: "Only these generic traps (0-6 or names; repeatable).")
     var generic: [GenericTrap] = []
 
     @Option(help: "Only enterprises under this OID (repeatable).")
@@ -46,7 +49,7 @@ struct TailCommand: ParsableCommand {
     @Option(help: "Queue length to ask for.")
     var queue: Int?
 
-    @Flag(help: "Do not receive process events (101–105).")
+    @Flag(help: "Do not receive process events (101-105).")
     var noProcessEvents = false
 
     @Option(help: "Exit after this many trap events.")

@@ -7,7 +7,8 @@ import TrapMuxServer
 struct TranslateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "translate",
-        abstract: "Translate a numeric OID to its MIB name, or a name (IF-MIB::ifIndex.2, sysUpTime.0) to its OID.")
+        abstract: "Translate a numeric OID to its MIB name, or a name (IF-MIB::ifIndex.2, sysUpTime.0) to its OID.",
+        discussion: ExitStatus.summary(ok: "translated", runtimeFailure: "no MIB names the OID, or the name is unknown"))
 
     @Argument(help: "A dotted OID or a MIB name.")
     var object: String

@@ -37,8 +37,8 @@ extension TrapMuxConfiguration {
     /// `[mibs]`: `enabled` (boolean), `directories` (array of paths, added to net-snmp's defaults), `modules`
     /// (array of module names, "ALL" for every module found).
     /// `[rate_limit]`: `rate` (traps per second per source), `burst` (integers).
-    /// Top level too: `engine_id` (hex snmpEngineID), `state_dir` (path). `[usm]`: `[[usm.user]]` rows (see
-    /// `KeyReader.usmUser`).
+    /// Top level too: `engine_id` (hex snmpEngineID), `state_dir` (path), `watchdog` (duration, 0 = off).
+    /// `[usm]`: `[[usm.user]]` rows (see `KeyReader.usmUser`). `[metrics]`: `listen` ("ip:port" of `GET /metrics`).
     /// `[[relay]]` (repeatable): `name`, `target` ("host:port"), `mode` ("raw"|"v2c"|"inform"|"v3"), `community`,
     /// `filter` (table with the subscriber filter keys: inline, or `[relay.filter]` after its `[[relay]]`),
     /// `queue` (integer), `timeout` (duration), `retries` (integer).
@@ -85,8 +85,11 @@ extension TrapMuxConfiguration {
         let subscribersTable = try top.table("subscribers")
         let mibsTable = try top.table("mibs")
         let rateLimitTable = try top.table("rate_limit")
+        if var metrics = try top.table("metrics") {
+            configuration.metrics = try MetricsSettings(&metrics)
+        }
         let relayTables = try top.tables("relay") ?? []
-        try top.rejectUnknownKeys(tables: "[subscribers], [mibs], [rate_limit], [usm] or [[relay]]")
+        try top.rejectUnknownKeys(tables: "[subscribers], [mibs], [rate_limit], [metrics], [usm] or [[relay]]")
         let ownAddresses: OwnListenAddresses
         if let listenOverride {
             ownAddresses = OwnListenAddresses(addresses: listenOverride, origin: "--listen")
@@ -142,6 +145,13 @@ extension TrapMuxConfiguration {
         logFormat = try top.choice("log_format", of: LogFormat.self) ?? logFormat
         engineID = try top.engineID("engine_id")
         stateDirectory = try top.string("state_dir") ?? stateDirectory
+        if let limit = try top.duration("watchdog") {
+            // Below 100 ms a busy but healthy loop (a long receive batch, a reload) would pass for a stalled one.
+            guard limit == .zero || limit >= .milliseconds(100) else {
+                throw top.error("watchdog", "expected 0 (off) or a duration of at least 100ms such as \"10s\"")
+            }
+            watchdog = limit
+        }
     }
 
     /// `[usm]` and its `[[usm.user]]` rows.
@@ -166,6 +176,21 @@ extension TrapMuxConfiguration.RateLimitSettings {
         let burst = try reader.integer("burst", in: 1...10_000_000)
         guard let rate else { throw reader.error("rate", "expected rate = traps per second per source") }
         self.init(rate: rate, burst: burst ?? max(1, rate))
+        try reader.rejectUnknownKeys()
+    }
+}
+
+extension TrapMuxConfiguration.MetricsSettings {
+    /// `[metrics]`: `listen` ("ip:port"); without it there is no endpoint.
+    fileprivate init(_ reader: inout KeyReader) throws(ConfigurationError) {
+        self.init()
+        if let text = try reader.string("listen") {
+            guard let address = HostPort(text) else {
+                throw reader.error(
+                    "listen", "expected \"ip:port\" such as \"127.0.0.1:9162\" or \"[::1]:9162\", found \"\(text)\"")
+            }
+            listen = address
+        }
         try reader.rejectUnknownKeys()
     }
 }

@@ -23,6 +23,8 @@ extension TrapMuxConfiguration {
         if mibs != running.mibs { changed.append("mibs") }
         if engineID != running.engineID { changed.append("engine_id") }
         if stateDirectory != running.stateDirectory { changed.append("state_dir") }
+        if watchdog != running.watchdog { changed.append("watchdog") }
+        if metrics != running.metrics { changed.append("metrics.listen") }
         return changed
     }
 

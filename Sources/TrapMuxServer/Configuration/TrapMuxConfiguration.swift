@@ -43,6 +43,11 @@ package struct TrapMuxConfiguration: Sendable, Equatable {
     package var stateDirectory = "/var/lib/trapmux"
     /// SNMPv3 users.
     package var usm = USMSettings()
+    /// The Prometheus endpoint (SPEC §11); off unless `[metrics] listen` is set.
+    package var metrics = MetricsSettings()
+    /// How long the receive loop may go without running its heartbeat before trapmux reports 101
+    /// Loop-timer-timeout and exits 1 so that a supervisor restarts it; zero turns the check off.
+    package var watchdog: Duration = .seconds(10)
     /// Whether the file holds passphrases itself (not in `*_passphrase_file`s): it then should not be readable by
     /// others, and `serve` warns when it is.
     package var holdsPassphrases = false
@@ -86,6 +91,15 @@ package struct TrapMuxConfiguration: Sendable, Equatable {
         /// Re-encoded as an SNMPv3 trap for `v3User` (authenticated and encrypted as that user's protocols allow),
         /// so that an encrypted trap never leaves trapmux in clear text.
         case v3
+    }
+
+    /// `[metrics]`: where `GET /metrics` is served in the Prometheus text format.
+    package struct MetricsSettings: Sendable, Equatable {
+        /// Off by default.
+        package init() {}
+
+        /// The TCP address of the HTTP endpoint (`127.0.0.1:9162` is the documented one); nil = no endpoint.
+        package var listen: HostPort?
     }
 
     /// A token bucket per source address: `rate` traps per second on average, bursts of `burst`.

@@ -33,12 +33,19 @@ package struct ConfigurationReloader: Service {
 
     /// Started here, as this service is the first to hear of a shutdown (see `ShutdownDeadline`).
     package let shutdown: ShutdownDeadline
+    /// systemd, told `RELOADING=1` when a reload starts and `READY=1` when it is over (applied or not).
+    package var notifier: SystemdNotifier? = nil
+    /// The `STATUS=` of a ready server (where it receives, where subscribers connect).
+    package var readiness = ""
 
     package func run() async throws {
         var running = initial
         await withGracefulShutdownHandler {
             for await _ in signals.cancelOnGracefulShutdown() {
+                notifier?.reloading(status: "reloading the configuration (SIGHUP)")
                 running = await reload(running)
+                // Applied or refused, trapmux runs on: ready again. Which of the two is in the log.
+                notifier?.ready(status: "\(readiness); SIGHUP handled (outcome in the log)")
             }
         } onGracefulShutdown: { [shutdown] in
             shutdown.start()

@@ -1,4 +1,5 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import TrapDecoder
 import TrapEvents
@@ -9,6 +10,8 @@ package final class ProcessEventReporter: Sendable {
     private let logger: Logger
     private let processName: String
     private let router: NIOLoopBound<EventRouter>
+    /// How many of each event were announced, by number: the metrics' `trapmux_process_events_total`.
+    private let counts = NIOLockedValueBox<[Int: UInt64]>([:])
 
     package init(logger: Logger, processName: String, router: NIOLoopBound<EventRouter>) {
         self.logger = logger
@@ -27,8 +30,15 @@ package final class ProcessEventReporter: Sendable {
         }
     }
 
-    /// Logs the event without publishing it (used on the loop itself, followed by a direct publish).
+    /// How many of each process event (by number, 101–105) were announced since start.
+    package var announced: [Int: UInt64] {
+        counts.withLockedValue { $0 }
+    }
+
+    /// Logs the event without publishing it (used on the loop itself, followed by a direct publish). Every event
+    /// passes here, so here it is counted.
     package func log(_ event: ProcessEvent) {
+        counts.withLockedValue { $0[event.number, default: 0] += 1 }
         let text = event.text(name: processName)
         switch event {
         case .terminated, .started:

@@ -10,10 +10,10 @@ import UnixSignals
 /// The whole server (SPEC §2–§9): the services it runs and the order in which they start and stop.
 package enum ServerProcess {
     /// Runs the server until it stops; returns why it stopped (after event 101 was delivered). `source` is read
-    /// again on SIGHUP.
+    /// again on SIGHUP; `environment` brings systemd's notification socket and the build's version.
     package static func serve(
         _ configuration: TrapMuxConfiguration, source: ConfigurationSource, names: MIBNames?, on eventLoop: EventLoop,
-        logger: Logger
+        environment: ServeEnvironment, logger: Logger
     ) async throws -> ProcessEvent.TerminationCause {
         let renderer = EventRenderer(processName: configuration.name, names: names)
         let router = try await eventLoop.submit {
@@ -32,11 +32,13 @@ package enum ServerProcess {
                 all: NIOLoopBound(made, eventLoop: eventLoop),
                 subscriberSocket: NIOLoopBound(made.subscriberSocket, eventLoop: eventLoop),
                 listener: NIOLoopBound(made.listener, eventLoop: eventLoop),
-                reloadable: NIOLoopBound(made.reloadable, eventLoop: eventLoop))
+                reloadable: NIOLoopBound(made.reloadable, eventLoop: eventLoop),
+                metrics: NIOLoopBound(made.metrics, eventLoop: eventLoop))
         }.get()
 
         let services = try await Self.services(
-            configuration, source: source, parts: parts, engine: engine, reporter: reporter, logger: logger)
+            configuration, source: source, parts: parts, engine: engine, reporter: reporter, environment: environment,
+            logger: logger)
         var cause = ProcessEvent.TerminationCause.terminationRequest
         do {
             try await services.run()
@@ -52,14 +54,17 @@ package enum ServerProcess {
         return cause
     }
 
-    /// The services, started in this order and stopped in reverse: reloading stops first, then the listeners, then
-    /// the queues drain.
+    /// The services, started in this order and stopped in reverse: systemd hears of the shutdown first, reloading
+    /// stops, then the metrics endpoint and the listeners, then the queues drain; the loop watchdog stops last.
     private static func services(
         _ configuration: TrapMuxConfiguration, source: ConfigurationSource, parts: BoundParts, engine: USMLocalEngine,
-        reporter: ProcessEventReporter, logger: Logger
+        reporter: ProcessEventReporter, environment: ServeEnvironment, logger: Logger
     ) async throws -> ServiceGroup {
+        let notifier = environment.notifier
+        let readiness = Self.readiness(configuration)
         let gate = StartupGate(parts: [.listeners, .subscriberSocket]) {
-            reporter.report(.started)
+            // systemd hears READY=1 once event 102 is out, so a unit ordered after trapmux finds it announced.
+            reporter.report(.started).whenComplete { _ in notifier?.ready(status: readiness) }
         }
         let shutdown = ShutdownDeadline(drainTimeout: configuration.drainTimeout)
         let retry = BindRetry(interval: configuration.retryInterval, period: configuration.retryPeriod, reporter: reporter)
@@ -73,16 +78,40 @@ package enum ServerProcess {
         // default action (which would end the process).
         let reloader = ConfigurationReloader(
             source: source, initial: configuration, signals: await UnixSignalsSequence(trapping: .sighup),
-            parts: parts.reloadable, engine: engine, reporter: reporter, logger: logger, shutdown: shutdown)
+            parts: parts.reloadable, engine: engine, reporter: reporter, logger: logger, shutdown: shutdown,
+            notifier: notifier, readiness: readiness)
+        let watchdog = LoopWatchdog(
+            eventLoop: parts.all.eventLoop, limit: configuration.watchdog, notifier: notifier,
+            systemdInterval: environment.systemdWatchdogInterval, reporter: reporter, logger: logger)
+        var services: [any Service] = [watchdog, subscriberServer, listener]
+        if let address = configuration.metrics.listen {
+            let endpoint = MetricsEndpoint(
+                sources: parts.metrics, listenPorts: Set(configuration.listen.map(\.port)), reporter: reporter,
+                exporter: MetricsExporter(version: environment.version, startTime: Double(WallClock.microseconds()) / 1e6))
+            services.append(MetricsServer(address: address, endpoint: endpoint, retry: retry, logger: logger))
+        }
+        services.append(reloader)
+        if environment.loopStallSignal {
+            services.append(
+                LoopStallTrigger(
+                    eventLoop: parts.all.eventLoop, signals: await UnixSignalsSequence(trapping: .sigusr2), logger: logger))
+        }
+        if let notifier {
+            services.append(SystemdShutdownNotice(notifier: notifier))
+        }
         return ServiceGroup(
             configuration: .init(
-                services: [
-                    .init(service: subscriberServer, failureTerminationBehavior: .gracefullyShutdownGroup),
-                    .init(service: listener, failureTerminationBehavior: .gracefullyShutdownGroup),
-                    .init(service: reloader, failureTerminationBehavior: .gracefullyShutdownGroup),
-                ],
+                services: services.map { .init(service: $0, failureTerminationBehavior: .gracefullyShutdownGroup) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
+    }
+
+    /// The `STATUS=` line systemd shows once trapmux is ready: where it receives and where subscribers connect.
+    private static func readiness(_ configuration: TrapMuxConfiguration) -> String {
+        var status = "receiving traps on \(configuration.listen.map(\.description).joined(separator: ", "))"
+        status += "; subscribers at \(configuration.subscribers.socket)"
+        if let metrics = configuration.metrics.listen { status += "; metrics at http://\(metrics)/metrics" }
+        return status
     }
 
     /// The parts, bound to their loop, as each service takes them.
@@ -91,6 +120,7 @@ package enum ServerProcess {
         let subscriberSocket: NIOLoopBound<SubscriberServer.Parts>
         let listener: NIOLoopBound<TrapListener.Parts>
         let reloadable: NIOLoopBound<ConfigurationReloader.Parts>
+        let metrics: NIOLoopBound<MetricsSnapshot.Sources>
     }
 
     /// Everything that lives on the event loop, made there, and the views each service gets of it.
@@ -138,6 +168,11 @@ package enum ServerProcess {
 
         var listener: TrapListener.Parts {
             TrapListener.Parts(router: router, relays: relays, statistics: statistics, admission: admission, v3: v3)
+        }
+
+        var metrics: MetricsSnapshot.Sources {
+            MetricsSnapshot.Sources(
+                receive: statistics, subscribers: subscribers, connections: connections, relays: relays, v3: v3)
         }
 
         var reloadable: ConfigurationReloader.Parts {

@@ -21,9 +21,11 @@ final class RunningServer: @unchecked Sendable {
     /// The file passed with --config: a test may rewrite it and send SIGHUP.
     let configurationFile: URL
 
-    /// Starts the server and waits for event 102; `configuration` is written to a file and passed with --config.
+    /// Starts the server and waits for event 102; `configuration` is written to a file and passed with --config;
+    /// `environment` is added to the child's (NOTIFY_SOCKET, WATCHDOG_USEC, test hooks).
     init(
-        name: String = "testmux", configuration: String? = nil, socketPath: String? = nil, stateDirectory: String? = nil
+        name: String = "testmux", configuration: String? = nil, socketPath: String? = nil, stateDirectory: String? = nil,
+        environment: [String: String] = [:]
     ) async throws {
         folder = try TemporaryDirectory("trapmux-server")
         port = try FreePort.udp()
@@ -37,7 +39,7 @@ final class RunningServer: @unchecked Sendable {
         let file = try folder.file("trapmux.toml", Array(text.utf8))
         configurationFile = file
         arguments += ["--config", file.path]
-        process = try TrapMuxBinary.start(arguments)
+        process = try TrapMuxBinary.start(arguments, environment: environment)
         guard await process.waitForOutput(containing: "Process-Started", inStandardError: true, timeout: .seconds(20)) else {
             process.signal(SIGKILL)
             let result = await process.wait(timeout: .seconds(5))
@@ -148,15 +150,25 @@ enum TestSubscriberError: Error {
     case notAnObject(String)
 }
 
-/// Finds a UDP port on 127.0.0.1 that nothing uses right now.
+/// Finds a port on 127.0.0.1 that nothing uses right now.
 enum FreePort {
+    /// A UDP port (listeners, relay targets).
     static func udp() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        try free(Int32(SOCK_DGRAM.rawValue))
+    }
+
+    /// A TCP port (the metrics endpoint).
+    static func tcp() throws -> Int {
+        try free(Int32(SOCK_STREAM.rawValue))
+    }
+
+    /// The port the kernel picks for a socket of `type` bound to 127.0.0.1:0.
+    private static func free(_ type: Int32) throws -> Int {
+        let fd = socket(AF_INET, type, 0)
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
