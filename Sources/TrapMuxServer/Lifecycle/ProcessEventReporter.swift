@@ -3,7 +3,7 @@ import NIOCore
 import TrapDecoder
 import TrapEvents
 
-/// Announces process events 101–105: one log line on stderr each, and the event to every subscriber that
+/// Announces process events 101–106: one log line on stderr each, and the event to every subscriber that
 /// asked for process events.
 package final class ProcessEventReporter: Sendable {
     private let logger: Logger
@@ -31,7 +31,7 @@ package final class ProcessEventReporter: Sendable {
     package func log(_ event: ProcessEvent) {
         let text = event.text(name: processName)
         switch event {
-        case .terminated, .started:
+        case .terminated, .started, .startedAsBackup, .takeover:
             logger.notice("\(text)", metadata: ["event": "\(event.number)"])
         case .memoryFull(let shed, let queued, let budget):
             logger.warning(
