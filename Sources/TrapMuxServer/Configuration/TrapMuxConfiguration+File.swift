@@ -39,6 +39,7 @@ extension TrapMuxConfiguration {
     /// `[rate_limit]`: `rate` (traps per second per source), `burst` (integers).
     /// Top level too: `engine_id` (hex snmpEngineID), `state_dir` (path). `[usm]`: `[[usm.user]]` rows (see
     /// `KeyReader.usmUser`).
+    /// `[pair]`: see `PairSettings.init(_:)`.
     /// `[[relay]]` (repeatable): `name`, `target` ("host:port"), `mode` ("raw"|"v2c"|"inform"|"v3"), `community`,
     /// `filter` (table with the subscriber filter keys: inline, or `[relay.filter]` after its `[[relay]]`),
     /// `queue` (integer), `timeout` (duration), `retries` (integer).
@@ -86,7 +87,8 @@ extension TrapMuxConfiguration {
         let mibsTable = try top.table("mibs")
         let rateLimitTable = try top.table("rate_limit")
         let relayTables = try top.tables("relay") ?? []
-        try top.rejectUnknownKeys(tables: "[subscribers], [mibs], [rate_limit], [usm] or [[relay]]")
+        let pairTable = try top.table("pair")
+        try top.rejectUnknownKeys(tables: "[subscribers], [mibs], [rate_limit], [usm], [pair] or [[relay]]")
         let ownAddresses: OwnListenAddresses
         if let listenOverride {
             ownAddresses = OwnListenAddresses(addresses: listenOverride, origin: "--listen")
@@ -103,6 +105,9 @@ extension TrapMuxConfiguration {
         }
         if var reader = rateLimitTable {
             configuration.rateLimit = try RateLimitSettings(&reader)
+        }
+        if var reader = pairTable {
+            configuration.pair = try PairSettings(&reader)
         }
         if var reader = subscribersTable {
             configuration.subscribers = try SubscriberSettings(&reader)

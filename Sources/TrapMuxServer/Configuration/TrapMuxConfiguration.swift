@@ -41,6 +41,8 @@ package struct TrapMuxConfiguration: Sendable, Equatable {
     package var stateDirectory = "/var/lib/trapmux"
     /// SNMPv3 users.
     package var usm = USMSettings()
+    /// The process pair: role, control socket, heartbeat and replay ring (SPEC §14, §6 resume_after).
+    package var pair = PairSettings()
     /// Whether the file holds passphrases itself (not in `*_passphrase_file`s): it then should not be readable by
     /// others, and `serve` warns when it is.
     package var holdsPassphrases = false

@@ -20,6 +20,10 @@ package enum ServerProcess {
             NIOLoopBound(EventRouter(eventLoop: eventLoop, renderer: renderer), eventLoop: eventLoop)
         }.get()
         let reporter = ProcessEventReporter(logger: logger, processName: configuration.name, router: router)
+        if configuration.pair.role == .primary, let refusal = PairControlServer.runningPrimary(at: configuration.pair.control) {
+            return await refuseSecondPrimary(configuration, refusal, reporter: reporter)
+        }
+        let pair = PairWiring(configuration, reporter: reporter)
         let engine = SNMPEngineStart.start(configuration, reporter: reporter, logger: logger)
         let users = try SNMPEngineStart.userTable(configuration, engine: engine)
         let opened = try await RelayDispatcher.open(
@@ -27,16 +31,18 @@ package enum ServerProcess {
         let parts = try await eventLoop.submit {
             let made = try Parts(
                 configuration, router: router.value, relays: opened, users: users, engine: engine, reporter: reporter,
-                logger: logger)
+                pair: pair, logger: logger)
             return BoundParts(
                 all: NIOLoopBound(made, eventLoop: eventLoop),
                 subscriberSocket: NIOLoopBound(made.subscriberSocket, eventLoop: eventLoop),
                 listener: NIOLoopBound(made.listener, eventLoop: eventLoop),
-                reloadable: NIOLoopBound(made.reloadable, eventLoop: eventLoop))
+                reloadable: NIOLoopBound(made.reloadable, eventLoop: eventLoop),
+                link: made.link.map { NIOLoopBound($0, eventLoop: eventLoop) })
         }.get()
 
         let services = try await Self.services(
-            configuration, source: source, parts: parts, engine: engine, reporter: reporter, logger: logger)
+            configuration, source: source, parts: parts, engine: engine, reporter: reporter, pair: pair, logger: logger)
+        pair.stopper.set(services)
         var cause = ProcessEvent.TerminationCause.terminationRequest
         do {
             try await services.run()
@@ -44,7 +50,14 @@ package enum ServerProcess {
             logger.error("stopping: \(error)")
             cause = .processAborted
         }
-        try? await reporter.report(.terminated(cause)).get()
+        let (planned, handedOver) = try await eventLoop.submit {
+            (parts.all.value.link?.plannedTakeover ?? false, parts.all.value.link?.handedOver ?? false)
+        }.get()
+        if planned && cause == .terminationRequest { cause = .processStopped }
+        // A primary that handed over reported its 101 before the hand-over, in the sequence the backup continues.
+        if !handedOver {
+            try? await reporter.report(.terminated(cause)).get()
+        }
         try? await eventLoop.flatSubmit {
             parts.all.value.relays.close()
             return parts.all.value.subscribers.closeAll()
@@ -56,19 +69,21 @@ package enum ServerProcess {
     /// the queues drain.
     private static func services(
         _ configuration: TrapMuxConfiguration, source: ConfigurationSource, parts: BoundParts, engine: USMLocalEngine,
-        reporter: ProcessEventReporter, logger: Logger
+        reporter: ProcessEventReporter, pair: PairWiring, logger: Logger
     ) async throws -> ServiceGroup {
+        // 102, or 106 when a backup took over and the shared sockets are read again.
+        let announcement = pair.announcement
         let gate = StartupGate(parts: [.listeners, .subscriberSocket]) {
-            reporter.report(.started)
+            reporter.report(announcement.startEvent)
         }
         let shutdown = ShutdownDeadline(drainTimeout: configuration.drainTimeout)
         let retry = BindRetry(interval: configuration.retryInterval, period: configuration.retryPeriod, reporter: reporter)
         let subscriberServer = SubscriberServer(
             settings: configuration.subscribers, parts: parts.subscriberSocket, retry: retry, shutdown: shutdown,
-            gate: gate, logger: logger)
+            gate: gate, sockets: pair.sockets, logger: logger)
         let listener = TrapListener(
             addresses: configuration.listen, receiveBufferBytes: configuration.receiveBufferBytes,
-            parts: parts.listener, retry: retry, gate: gate, logger: logger)
+            parts: parts.listener, retry: retry, gate: gate, sockets: pair.sockets, logger: logger)
         // Trapped before anything can report the start, so a SIGHUP sent once the server is up never finds the
         // default action (which would end the process).
         let reloader = ConfigurationReloader(
@@ -77,7 +92,9 @@ package enum ServerProcess {
         return ServiceGroup(
             configuration: .init(
                 services: [
-                    .init(service: subscriberServer, failureTerminationBehavior: .gracefullyShutdownGroup),
+                    .init(service: subscriberServer, failureTerminationBehavior: .gracefullyShutdownGroup)]
+                    + pair.service(configuration, link: parts.link, logger: logger)
+                    + [
                     .init(service: listener, failureTerminationBehavior: .gracefullyShutdownGroup),
                     .init(service: reloader, failureTerminationBehavior: .gracefullyShutdownGroup),
                 ],
@@ -91,6 +108,7 @@ package enum ServerProcess {
         let subscriberSocket: NIOLoopBound<SubscriberServer.Parts>
         let listener: NIOLoopBound<TrapListener.Parts>
         let reloadable: NIOLoopBound<ConfigurationReloader.Parts>
+        let link: NIOLoopBound<PairLink>?
     }
 
     /// Everything that lives on the event loop, made there, and the views each service gets of it.
@@ -103,10 +121,15 @@ package enum ServerProcess {
         let statistics: ReceiveStatistics
         let v3: SNMPv3Receiver
         let stats: StatsReport
+        /// Events kept for subscribers that resume (`resume_after`).
+        let ring: EventRing
+        /// The pair's part on the loop, when this process is one of a pair.
+        let link: PairLink?
 
         init(
             _ configuration: TrapMuxConfiguration, router: EventRouter, relays opened: [RelayDispatcher.OpenedTarget],
-            users: USMUserTable, engine: USMLocalEngine, reporter: ProcessEventReporter, logger: Logger
+            users: USMUserTable, engine: USMLocalEngine, reporter: ProcessEventReporter, pair: PairWiring,
+            logger: Logger
         ) throws {
             self.router = router
             subscribers = SubscriberSink(eventLoop: router.eventLoop, limits: configuration.subscribers, logger: logger)
@@ -126,8 +149,19 @@ package enum ServerProcess {
             stats = StatsReport(
                 processName: configuration.name, listenPorts: Set(configuration.listen.map(\.port)), router: router,
                 receive: statistics, subscribers: subscribers, connections: connections, relays: relays, v3: v3)
+            ring = EventRing(capacity: configuration.pair.ring, renderer: router.renderer)
+            subscribers.ring = ring
+            link = pair.link(
+                configuration, router: router, ring: ring, relays: relays, v3: v3, logger: logger)
+            stats.pair = link
+            // The checkpoints go first: a batch is written to the backup before anyone else publishes it. A
+            // backup's ring is filled from its primary's checkpoints until it takes over.
+            if let link { router.add(link.checkpoint) }
+            if link?.state.isPrimary ?? true { router.add(ring) }
             router.add(subscribers)
             router.add(relays)
+            // After the relays: at each batch's end it notes how far they got.
+            if let link { router.add(link) }
         }
 
         var subscriberSocket: SubscriberServer.Parts {

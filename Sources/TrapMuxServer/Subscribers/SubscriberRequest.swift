@@ -47,29 +47,33 @@ package enum SubscriberRequest: Codable, Equatable, Sendable {
 }
 
 /// The body of `subscribe`: every key optional (defaults: name "", json, process events on, the server's
-/// default queue, no filter).
+/// default queue, no filter, live events only).
 package struct SubscribeRequest: Codable, Equatable, Sendable {
     package var name: String?
     package var format: EventFormat?
     package var processEvents: Bool?
     package var queue: Int?
     package var filter: FilterRequest?
+    /// Resume after this sequence number: first the retained events after it (SPEC §6).
+    package var resumeAfter: UInt64?
 
     package init(
         name: String? = nil, format: EventFormat? = nil, processEvents: Bool? = nil, queue: Int? = nil,
-        filter: FilterRequest? = nil
+        filter: FilterRequest? = nil, resumeAfter: UInt64? = nil
     ) {
         self.name = name
         self.format = format
         self.processEvents = processEvents
         self.queue = queue
         self.filter = filter
+        self.resumeAfter = resumeAfter
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, format
         case processEvents = "process_events"
         case queue, filter
+        case resumeAfter = "resume_after"
     }
 
     package init(from decoder: any Decoder) throws {
@@ -88,6 +92,7 @@ package struct SubscribeRequest: Codable, Equatable, Sendable {
         format = try field(.format, "\"json\" or \"text\"")
         processEvents = try field(.processEvents, "true or false")
         queue = try field(.queue, "a positive integer")
+        resumeAfter = try field(.resumeAfter, "a sequence number (a non-negative integer)")
         if let name, name.utf8.count > 256 {
             throw SubscriberProtocol.RequestError(code: "bad_subscribe", message: "name must be a string of at most 256 bytes")
         }

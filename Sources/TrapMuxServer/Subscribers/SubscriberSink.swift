@@ -25,6 +25,8 @@ package final class SubscriberSink: EventSink {
     private let logger: Logger
     /// Reports event 104 (on the loop, outside delivery) when shedding starts, at most every 10 s while it lasts.
     package var reportMemoryFull: ((ProcessEvent) -> Void)?
+    /// The retained events a subscriber that resumes (`resume_after`) is served from; nil keeps none.
+    package var ring: EventRing?
 
     package private(set) var subscribers: [Subscriber] = []
     private var dirty: [Subscriber] = []
@@ -152,7 +154,7 @@ package final class SubscriberSink: EventSink {
         }
     }
 
-    private func deliver(_ line: ByteBuffer, seq: UInt64, to subscriber: Subscriber) {
+    func deliver(_ line: ByteBuffer, seq: UInt64, to subscriber: Subscriber) {
         markDirty(subscriber)
         if subscriber.keepsUp {
             subscriber.appendToBatch(line)

@@ -1,0 +1,143 @@
+import NIOCore
+import TrapDecoder
+import TrapEvents
+
+/// The most recent events, kept for subscribers that resume after a sequence number (`resume_after`, SPEC §6).
+///
+/// The router adds every event it routes; a pair's backup adds the primary's checkpoints instead, so that after a
+/// takeover it can serve what the primary had published (SPEC §14). Bounded by `capacity` (`[pair] ring`): the
+/// oldest event makes room. Lines are rendered only when a subscriber asks for them. Confined to the router's loop.
+package final class EventRing: EventSink {
+    /// One retained event.
+    package enum Entry: Sendable {
+        case trap(TrapEvent)
+        case process(ProcessEvent, seq: UInt64, at: Int64)
+
+        /// Its sequence number.
+        package var seq: UInt64 {
+            switch self {
+            case .trap(let event): return event.seq
+            case .process(_, let seq, _): return seq
+            }
+        }
+    }
+
+    /// What a resuming subscriber is sent, in order.
+    package enum ReplayItem {
+        /// Events after the resume point that are not retained (or beyond the subscriber's queue).
+        case notRetained(SubscriberQueue.DropRange)
+        /// One retained event's line.
+        case line(ByteBuffer, seq: UInt64)
+    }
+
+    package let capacity: Int
+    private let renderer: EventRenderer
+    package private(set) var entries = CircularBuffer<Entry>()
+    /// The highest sequence number added (0 before any).
+    package private(set) var lastSeq: UInt64 = 0
+    /// Events that made room for newer ones.
+    package private(set) var evicted: UInt64 = 0
+
+    package init(capacity: Int, renderer: EventRenderer) {
+        self.capacity = max(0, capacity)
+        self.renderer = renderer
+        entries.reserveCapacity(min(self.capacity, 4096))
+    }
+
+    /// Adds an event; one not newer than the last is ignored (a checkpoint sent twice).
+    package func append(_ entry: Entry) {
+        guard entry.seq > lastSeq else { return }
+        lastSeq = entry.seq
+        guard capacity > 0 else { return }
+        if entries.count >= capacity {
+            entries.removeFirst()
+            evicted += 1
+        }
+        entries.append(entry)
+    }
+
+    /// Takes the sequence forward without an event (sequence numbers the backup learnt of but never saw).
+    package func advance(to seq: UInt64) {
+        lastSeq = max(lastSeq, seq)
+    }
+
+    /// The sequence number of the oldest retained event.
+    package var firstSeq: UInt64? { entries.first?.seq }
+
+    package func accept(_ routed: inout RoutedTrap) {
+        append(.trap(routed.event))
+    }
+
+    package func accept(_ routed: inout RoutedProcessEvent) {
+        append(.process(routed.event, seq: routed.seq, at: routed.at))
+    }
+
+    package func flush() {}
+
+    /// The events after `seq` that `subscription` wants, at most `limit` of them (the newest), with markers for
+    /// what is not retained, oldest first.
+    package func replay(after seq: UInt64, for subscription: SubscriberProtocol.Subscription, limit: Int) -> [ReplayItem] {
+        guard seq < lastSeq else { return [] }
+        var items: [ReplayItem] = []
+        var expected = seq + 1
+        var start = firstIndex(after: seq)
+        // Beyond `limit` wanted events the oldest are left out, and said to be.
+        var wanted = 0
+        var index = entries.endIndex
+        while index > start, wanted < limit {
+            index = entries.index(before: index)
+            if wants(entries[index], subscription) { wanted += 1 }
+        }
+        if wanted >= limit { start = index }
+        for entry in entries[start...] {
+            if entry.seq > expected {
+                items.append(.notRetained(gap(from: expected, to: entry.seq - 1)))
+            }
+            expected = entry.seq + 1
+            if wants(entry, subscription) {
+                items.append(.line(line(entry, subscription.format), seq: entry.seq))
+            }
+        }
+        if expected <= lastSeq {
+            items.append(.notRetained(gap(from: expected, to: lastSeq)))
+        }
+        return items
+    }
+
+    private func gap(from first: UInt64, to last: UInt64) -> SubscriberQueue.DropRange {
+        SubscriberQueue.DropRange(count: last - first + 1, firstSeq: first, lastSeq: last)
+    }
+
+    /// The index of the first entry newer than `seq` (binary search: entries are in sequence order).
+    private func firstIndex(after seq: UInt64) -> CircularBuffer<Entry>.Index {
+        var low = 0
+        var high = entries.count
+        while low < high {
+            let middle = (low + high) / 2
+            if entries[entries.index(entries.startIndex, offsetBy: middle)].seq <= seq {
+                low = middle + 1
+            } else {
+                high = middle
+            }
+        }
+        return entries.index(entries.startIndex, offsetBy: low)
+    }
+
+    private func wants(_ entry: Entry, _ subscription: SubscriberProtocol.Subscription) -> Bool {
+        switch entry {
+        case .trap(let event): return subscription.filter.matches(event)
+        case .process: return subscription.processEvents
+        }
+    }
+
+    private func line(_ entry: Entry, _ format: EventFormat) -> ByteBuffer {
+        switch entry {
+        case .trap(let event):
+            var routed = RoutedTrap(event, renderer: renderer)
+            return routed.line(format)
+        case .process(let event, let seq, let at):
+            var routed = RoutedProcessEvent(event, seq: seq, at: at, renderer: renderer)
+            return routed.line(format)
+        }
+    }
+}
