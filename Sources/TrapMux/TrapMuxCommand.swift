@@ -13,7 +13,7 @@ struct TrapMuxCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ServeCommand.self, TailCommand.self, SendCommand.self, StatsCommand.self, DecodeCommand.self,
-            ExplainCommand.self, CheckConfigCommand.self, TranslateCommand.self,
+            ExplainCommand.self, CheckConfigCommand.self, TranslateCommand.self, PairCommand.self,
         ],
         defaultSubcommand: ServeCommand.self
     )
