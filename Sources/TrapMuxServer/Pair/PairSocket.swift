@@ -77,23 +77,30 @@ package struct PairSocket: ~Copyable {
     private func sendWithDescriptors(_ bytes: [UInt8], _ descriptors: [Int32]) throws(PairSocketError) -> Int {
         var control = [UInt8](repeating: 0, count: ControlMessage.space(descriptors: descriptors.count))
         ControlMessage.fillRights(&control, descriptors)
+        var data = bytes
         var sent = -1
-        var bytes = bytes
-        bytes.withUnsafeMutableBytes { data in
+        Self.withMessage(&data, &control) { message in
+            repeat { sent = sendmsg(fd, &message, Int32(MSG_NOSIGNAL)) } while sent < 0 && errno == EINTR
+        }
+        guard sent > 0 else { throw PairSocketError(code: errno, what: "sendmsg") }
+        return sent
+    }
+
+    /// A `msghdr` over `data` (one iovec) and `control`, for one `sendmsg` or `recvmsg`.
+    private static func withMessage(_ data: inout [UInt8], _ control: inout [UInt8], _ body: (inout msghdr) -> Void) {
+        data.withUnsafeMutableBytes { dataBytes in
             control.withUnsafeMutableBytes { controlBytes in
-                var vector = iovec(iov_base: data.baseAddress, iov_len: data.count)
+                var vector = iovec(iov_base: dataBytes.baseAddress, iov_len: dataBytes.count)
                 withUnsafeMutablePointer(to: &vector) { vectorPointer in
                     var message = msghdr()
                     message.msg_iov = vectorPointer
                     message.msg_iovlen = 1
                     message.msg_control = controlBytes.baseAddress
                     message.msg_controllen = controlBytes.count
-                    repeat { sent = sendmsg(fd, &message, Int32(MSG_NOSIGNAL)) } while sent < 0 && errno == EINTR
+                    body(&message)
                 }
             }
         }
-        guard sent > 0 else { throw PairSocketError(code: errno, what: "sendmsg") }
-        return sent
     }
 
     /// Reads one whole frame and the descriptors that came with it; a read past the timeout fails with EAGAIN.
@@ -125,21 +132,9 @@ package struct PairSocket: ~Copyable {
         var control = [UInt8](repeating: 0, count: ControlMessage.space(descriptors: 16))
         var received = -1
         var controlLength = 0
-        data.withUnsafeMutableBytes { dataBytes in
-            control.withUnsafeMutableBytes { controlBytes in
-                var vector = iovec(iov_base: dataBytes.baseAddress, iov_len: dataBytes.count)
-                withUnsafeMutablePointer(to: &vector) { vectorPointer in
-                    var message = msghdr()
-                    message.msg_iov = vectorPointer
-                    message.msg_iovlen = 1
-                    message.msg_control = controlBytes.baseAddress
-                    message.msg_controllen = controlBytes.count
-                    repeat {
-                        received = recvmsg(fd, &message, Int32(MSG_CMSG_CLOEXEC))
-                    } while received < 0 && errno == EINTR
-                    controlLength = message.msg_controllen
-                }
-            }
+        Self.withMessage(&data, &control) { message in
+            repeat { received = recvmsg(fd, &message, Int32(MSG_CMSG_CLOEXEC)) } while received < 0 && errno == EINTR
+            controlLength = message.msg_controllen
         }
         guard received >= 0 else { throw PairSocketError(code: errno, what: "recvmsg") }
         return (Array(data.prefix(received)), ControlMessage.rights(control, length: controlLength))

@@ -146,15 +146,12 @@ package enum SubscriberProtocol {
         }
     }
 
-    /// The marker for events a resuming subscriber asked for that the replay ring no longer holds.
+    /// The marker for events a resuming subscriber asked for that the replay ring no longer holds: `dropped` with
+    /// `"reason":"not_retained"` before its closing brace.
     package static func notRetained(_ drop: SubscriberQueue.DropRange) -> [UInt8] {
-        line { writer in
-            writer.field("type", "dropped")
-            writer.field("count", drop.count)
-            writer.field("first_seq", drop.firstSeq)
-            writer.field("last_seq", drop.lastSeq)
-            writer.field("reason", "not_retained")
-        }
+        let marker = dropped(drop)
+        // `dropped` ends in `}` and a newline.
+        return Array(marker.prefix(marker.count - 2)) + Array(#","reason":"not_retained"}\#n"#.utf8)
     }
 
     /// One JSON object line whose members `body` writes.
