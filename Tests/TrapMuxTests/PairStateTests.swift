@@ -17,12 +17,27 @@ import Testing
             return
         }
         #expect(reason.contains("pid 10"))
+        #expect(state.phase == .welcoming(backupPID: 10))
+        let stranger = state.backupAttached(pid: 11, now: at(2))
+        let welcomed = state.backupAttached(pid: 10, now: at(2))
+        #expect(!stranger && welcomed)
         #expect(state.phase == .paired(backupPID: 10))
+    }
+
+    @Test func aBackupBeingWelcomedIsNotDroppedForSilence() {
+        var state = PairState(role: .primary, deadline: deadline)
+        _ = state.backupArrived(pid: 10, now: at(0))
+        for milliseconds in stride(from: Int64(100), through: 3000, by: 100) {
+            #expect(state.tick(now: at(milliseconds)) == .none)
+        }
+        let attached = state.backupAttached(pid: 10, now: at(3000))
+        #expect(attached)
     }
 
     @Test func primaryDropsABackupThatMissesItsHeartbeats() {
         var state = PairState(role: .primary, deadline: deadline)
         _ = state.backupArrived(pid: 10, now: at(0))
+        _ = state.backupAttached(pid: 10, now: at(0))
         for milliseconds in stride(from: Int64(100), through: 1500, by: 100) {
             #expect(state.tick(now: at(milliseconds)) == .none)
         }
@@ -98,7 +113,25 @@ import Testing
         var state = PairState(role: .primary, deadline: deadline)
         #expect(state.handOver(stopping: stopping) == .none)
         _ = state.backupArrived(pid: 10, now: at(0))
+        #expect(state.handOver(stopping: stopping) == .none)
+        _ = state.backupAttached(pid: 10, now: at(0))
         #expect(state.handOver(stopping: stopping) == .handOff(cause, primaryCause: primaryCause))
+    }
+
+    @Test func backupPairsAgainWhenAPrimaryThatStillRunsLetsItGo() {
+        var state = PairState(role: .backup, deadline: deadline)
+        _ = state.paired(primaryPID: 7, now: at(0))
+        guard case .pairAgain = state.primaryConnectionEnded(primaryAlive: true) else {
+            Issue.record("a backup took over from a primary that still runs")
+            return
+        }
+        #expect(!state.isPrimary)
+        #expect(state.paired(primaryPID: 7, now: at(10)) == .announceBackup)
+        guard case .pairAgain = state.primaryDroppedThisBackup("missed heartbeats") else {
+            Issue.record("a dropped backup did not pair again")
+            return
+        }
+        #expect(state.primaryConnectionEnded() == .none)
     }
 
     @Test func backupTakesOverOnAHandoffWithItsCause() {

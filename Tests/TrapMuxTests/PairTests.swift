@@ -80,6 +80,31 @@ import Glibc
         #expect(status["pid"] as? Int == Int(backup.processIdentifier))
     }
 
+    @Test func aBackupStopsOnSIGTERMAndThePrimaryServesOn() async throws {
+        let pair = try RunningPair()
+        let primary = try await pair.startPrimary()
+        let backup = try await pair.startBackup()
+        backup.signal(SIGTERM)
+        let stopped = await backup.wait(timeout: .seconds(10))
+        #expect(stopped.exited(0), "\(stopped)")
+        try await pair.expect(primary, logs: "backup dropped; running without one")
+        #expect(primary.isRunning)
+    }
+
+    @Test func aBackupThePrimaryLetGoPairsAgainInsteadOfTakingOver() async throws {
+        let pair = try RunningPair()
+        let primary = try await pair.startPrimary()
+        let backup = try await pair.startBackup()
+        // Stopped longer than the primary's deadline: the primary lets it go and closes its connection.
+        backup.signal(SIGSTOP)
+        try await pair.expect(primary, logs: "missed its heartbeats")
+        backup.signal(SIGCONT)
+        try await pair.expect(backup, logs: "the primary let this backup go; pairing again")
+        try await pair.expect(primary, logs: "backup paired", occurrences: 2)
+        #expect(!String(decoding: backup.standardErrorSoFar, as: UTF8.self).contains("Process-Takeover"))
+        #expect(primary.isRunning)
+    }
+
     @Test func resumeAfterTheRingRolledOverStartsWithAGapMarker() async throws {
         // Without a pair the ring still serves subscribers that restart; 102 is seq 1, the traps 2–11.
         let server = try await RunningServer(configuration: "[mibs]\nenabled = false\n[pair]\nring = 5\n")

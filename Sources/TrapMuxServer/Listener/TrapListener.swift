@@ -43,6 +43,7 @@ package struct TrapListener: Service {
                 // A pair's backup waits here until it takes over; nil when the server stops first.
                 guard let channel = try await retry.run(address.description, { try await bind(address) }) else {
                     for channel in channels { try? await channel.close() }
+                    try? await gracefulShutdown()
                     return
                 }
                 channels.append(channel)

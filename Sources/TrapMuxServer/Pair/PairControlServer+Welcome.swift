@@ -36,7 +36,7 @@ extension PairControlServer {
             try socket.send(PairControlProtocol.welcome(full), descriptors: descriptors)
             try sendRetained(retained, on: socket)
             let channel = try PairFrameHandler.adopt(socket.take(), link: link).wait()
-            link.eventLoop.execute { link.value.attachBackup(channel) }
+            link.eventLoop.execute { link.value.attachBackup(channel, pid: pid) }
         } catch {
             context.logger.warning("pairing a backup failed", metadata: ["error": "\(error)"])
             link.eventLoop.execute { link.value.backupFailed() }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 #if canImport(Glibc)
@@ -19,10 +20,11 @@ extension PairLink {
             return .failure(RefusedBackup(reason: "not a primary"))
         }
         checkpoint.beginPairing()
-        peerPID = pid
         let welcome = PairControlProtocol.Welcome(
             pid: getpid(), lastSeq: router.lastSeq, udp: [], socket: "")
-        return .success((welcome, Array(ring.entries)))
+        // The most recent retained events: enough for a subscriber resuming soon after a takeover, few enough to be
+        // sent in well under a heartbeat.
+        return .success((welcome, Array(ring.entries.suffix(Self.retainedForBackup))))
     }
 
     /// Why a backup is refused.
@@ -30,9 +32,17 @@ extension PairLink {
         let reason: String
     }
 
-    /// The welcomed backup's connection is in NIO's hands: checkpoints flow.
-    func attachBackup(_ channel: Channel) {
+    /// Retained events a new backup is sent before the checkpoints.
+    static let retainedForBackup = 16_384
+
+    /// The welcomed backup's connection is in NIO's hands: checkpoints flow (unless it was given up meanwhile).
+    func attachBackup(_ channel: Channel, pid: Int32) {
+        guard state.backupAttached(pid: pid, now: .now()) else {
+            channel.close(promise: nil)
+            return
+        }
         peer = channel
+        peerPID = pid
         checkpoint.attach(channel)
         logger.notice("backup paired", metadata: ["pair.backup_pid": "\(peerPID)"])
         startTimer()
@@ -45,7 +55,7 @@ extension PairLink {
 
     /// `trapmux pair takeover` (true when a backup can take over; the stop that follows hands over).
     func requestTakeover() -> Bool {
-        guard case .paired = state.phase else { return false }
+        guard case .paired = state.phase, peer != nil else { return false }
         plannedTakeover = true
         return true
     }
@@ -87,6 +97,8 @@ extension PairLink {
             try EngineCheckpoint.apply(&body, to: &v3.remoteEngines, now: MonotonicSeconds.now())
         case .handoff where !state.isPrimary:
             perform(state.handoffReceived(try PairControlProtocol.readHandoff(&body)))
+        case .refused where !state.isPrimary:
+            perform(state.primaryDroppedThisBackup(try PairControlProtocol.readText(&body)))
         default:
             throw .init("unexpected \(type) frame")
         }
@@ -99,19 +111,38 @@ extension PairLink {
         if state.isPrimary {
             perform(state.backupLeft())
         } else {
-            perform(state.primaryConnectionEnded())
+            awaitPrimaryEnd(peerPID, checks: 100)
         }
+    }
+
+    /// After the connection ended: a primary whose process is gone (or a zombie) died, and is taken over; one that
+    /// still runs after 100 checks 5 ms apart closed the connection itself, and this backup pairs again. A dying
+    /// process closes its descriptors before it ends, so its end is waited for rather than taken as seen.
+    private func awaitPrimaryEnd(_ pid: Int32, checks: Int) {
+        let alive = PrimaryProcess.isRunning(pid)
+        guard alive && checks > 0 else {
+            perform(state.primaryConnectionEnded(primaryAlive: alive))
+            return
+        }
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        eventLoop.scheduleTask(in: .milliseconds(5)) { bound.value.awaitPrimaryEnd(pid, checks: checks - 1) }
     }
 
     // MARK: Backup
 
-    /// The primary welcomed this backup and passed its sockets; its connection is in NIO's hands.
-    func pairedWithPrimary(_ channel: Channel, welcome: PairControlProtocol.Welcome, pid: Int32) {
+    /// The primary welcomed this backup and passed its sockets; its connection is in NIO's hands. The future tells
+    /// how this shadowing ends.
+    func pairedWithPrimary(
+        _ channel: Channel, welcome: PairControlProtocol.Welcome, pid: Int32
+    ) -> EventLoopFuture<ShadowEnd> {
+        let ended = eventLoop.makePromise(of: ShadowEnd.self)
+        shadowEnded = ended
         peer = channel
         peerPID = pid
-        primarySeq = welcome.lastSeq
+        primarySeq = max(primarySeq, welcome.lastSeq)
         perform(state.paired(primaryPID: pid, now: .now()))
         startTimer()
+        return ended.futureResult
     }
 
     /// Connecting to the primary failed.
@@ -135,7 +166,7 @@ extension PairLink {
         resumeRelaying()
         announcement.set(.takeover(takeover))
         sockets.release()
-        self.takeover.succeed(takeover)
+        shadowEnded?.succeed(.tookOver(takeover))
     }
 
     private func resumeRelaying() {
@@ -147,5 +178,18 @@ extension PairLink {
             relays.accept(&routed)
         }
         relays.flush()
+    }
+}
+
+/// Whether the primary's process still runs, as the backup can see it.
+enum PrimaryProcess {
+    /// False when its pid is unknown (another pid namespace: the connection's end is all there is to go by), gone,
+    /// or a zombie (ended, not yet reaped by its parent).
+    static func isRunning(_ pid: Int32) -> Bool {
+        guard pid > 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")"), stat.index(close, offsetBy: 2) < stat.endIndex
+        else { return false }
+        let state = stat[stat.index(close, offsetBy: 2)]
+        return state != "Z" && state != "X"
     }
 }

@@ -9,7 +9,7 @@ extension PairLink {
     /// This process's role as `pair status` and `stats` name it.
     package var roleName: String {
         switch state.phase {
-        case .alone, .paired: return "primary"
+        case .alone, .welcoming, .paired: return "primary"
         case .waiting, .shadowing, .fencing: return "backup"
         case .stopped: return "stopped"
         }

@@ -43,8 +43,15 @@ package final class PairLink: EventSink {
     package internal(set) var plannedTakeover = false
     /// The hand-over was sent, with this process's 101 before it.
     package internal(set) var handedOver = false
-    /// Completed when a backup takes over (with why), or fails when it stops first.
-    package let takeover: EventLoopPromise<ProcessEvent.Takeover>
+    /// How a backup's shadowing of its primary ended: completed when it takes over, or must pair again; fails when
+    /// the server stops first. A new one for each pairing.
+    package internal(set) var shadowEnded: EventLoopPromise<ShadowEnd>?
+
+    /// How shadowing a primary ended.
+    package enum ShadowEnd: Sendable {
+        case tookOver(ProcessEvent.Takeover)
+        case pairAgain
+    }
 
     package init(
         settings: PairSettings, role: PairRole, router: EventRouter, ring: EventRing, checkpoint: CheckpointSink,
@@ -61,7 +68,6 @@ package final class PairLink: EventSink {
         self.sockets = sockets
         self.announcement = announcement
         self.logger = logger
-        self.takeover = router.eventLoop.makePromise(of: ProcessEvent.Takeover.self)
     }
 
     // MARK: Sink
@@ -135,7 +141,7 @@ package final class PairLink: EventSink {
         case .dropBackup(let reason):
             logger.warning("backup dropped; running without one", metadata: ["pair.reason": "\(reason)"])
             checkpoint.detach()
-            peer?.close(promise: nil)
+            if let peer { letGo(peer, reason) }
             forgetPeer()
         case .handOff:
             break
@@ -149,7 +155,21 @@ package final class PairLink: EventSink {
             fence(pid)
         case .takeOver(let takeover):
             takeOver(takeover)
+        case .pairAgain(let reason):
+            logger.warning("the primary let this backup go; pairing again", metadata: ["pair.reason": "\(reason)"])
+            stopTimer()
+            peer?.close(promise: nil)
+            forgetPeer()
+            shadowEnded?.succeed(.pairAgain)
         }
+    }
+
+    /// Tells a backup it is let go (so that it pairs again rather than take over while this primary runs), then
+    /// closes its connection once that is written, or after a second if its socket does not take it.
+    private func letGo(_ backup: Channel, _ reason: String) {
+        backup.writeAndFlush(PairControlProtocol.text(.refused, "dropped by the primary: \(reason)"))
+            .whenComplete { _ in backup.close(promise: nil) }
+        eventLoop.scheduleTask(in: .seconds(1)) { backup.close(promise: nil) }
     }
 
     /// The other process is gone: `pair status` shows none.
@@ -174,7 +194,7 @@ package final class PairLink: EventSink {
     package func stop() {
         state.stop()
         stopTimer()
-        takeover.fail(CancellationError())
+        shadowEnded?.fail(CancellationError())
         sockets.cancel()
     }
 }

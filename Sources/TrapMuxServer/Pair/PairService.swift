@@ -82,26 +82,30 @@ package struct PairService: Service {
         return nil
     }
 
-    /// Pairs, then waits for the takeover; false when the server stops first.
+    /// Pairs, then waits for the takeover (pairing again when the primary lets this backup go); false when the
+    /// server stops first.
     private func runBackup() async -> Bool {
         let link = self.link
         let stop: @Sendable () -> Void = { link.eventLoop.execute { link.value.stop() } }
         do {
-            try await cancelWhenGracefulShutdown { try await pair() }
-            _ = try await withGracefulShutdownHandler {
-                try await link.eventLoop.flatSubmit { link.value.takeover.futureResult }.get()
-            } onGracefulShutdown: {
-                stop()
+            while true {
+                let ended = try await cancelWhenGracefulShutdown { try await pair() }
+                let end = try await withGracefulShutdownHandler {
+                    try await ended.get()
+                } onGracefulShutdown: {
+                    stop()
+                }
+                if case .tookOver = end { return true }
             }
-            return true
         } catch {
             stop()
             return false
         }
     }
 
-    /// Connects to the primary until it welcomes this backup; every heartbeat while none answers.
-    private func pair() async throws {
+    /// Connects to the primary until it welcomes this backup, every heartbeat while none answers; the future tells
+    /// how shadowing it ends.
+    private func pair() async throws -> EventLoopFuture<PairLink.ShadowEnd> {
         let link = self.link
         while true {
             try Task.checkCancellation()
@@ -110,8 +114,9 @@ package struct PairService: Service {
             switch attempt {
             case .paired(let fd, let welcome, let pid):
                 let channel = try await PairFrameHandler.adopt(fd, link: link).get()
-                try await link.eventLoop.submit { link.value.pairedWithPrimary(channel, welcome: welcome, pid: pid) }.get()
-                return
+                return try await link.eventLoop.submit {
+                    link.value.pairedWithPrimary(channel, welcome: welcome, pid: pid)
+                }.get()
             case .unreachable:
                 link.eventLoop.execute { link.value.primaryUnreachable() }
             case .refused(let reason):

@@ -4,14 +4,18 @@ import TrapEvents
 
 /// The life of one process of a pair, as a value with explicit actions (tested without sockets, SPEC §14).
 ///
-/// A primary runs `alone` until a backup pairs (`paired`), and again when that backup goes or stops answering. A
-/// backup `waiting` for a primary retries; once `shadowing` it counts the primary's heartbeats: the end of the
-/// connection without a hand-over means the primary died (Primary-Aborted); `missed` heartbeats in a row mean it
-/// hangs, so the backup fences it (SIGKILL) and takes over when the connection ends, or when fencing has had
-/// `fenceGrace` to work. After `takeover` the former backup is a primary running `alone`.
+/// A primary runs `alone` until a backup pairs (`paired`), and again when that backup goes or stops answering (it
+/// says so before it closes). A backup `waiting` for a primary retries; once `shadowing` it counts the primary's
+/// heartbeats: the end of the connection without a hand-over, the primary's process gone, means it died
+/// (Primary-Aborted); a primary still running that closed the connection dropped this backup, which pairs again
+/// (never two primaries); `missed` heartbeats in a row mean it hangs, so the backup fences it (SIGKILL) and takes
+/// over when the connection ends, or when fencing has had `fenceGrace` to work. After `takeover` the former backup
+/// is a primary running `alone`.
 package struct PairState: Equatable {
     package enum Phase: Equatable {
         case alone
+        /// A backup was accepted and is being sent the sockets and the retained events.
+        case welcoming(backupPID: Int32)
         case paired(backupPID: Int32)
         case waiting
         case shadowing(primaryPID: Int32)
@@ -38,6 +42,8 @@ package struct PairState: Equatable {
         case fence(pid: Int32)
         /// Backup: take over now.
         case takeOver(ProcessEvent.Takeover)
+        /// Backup: the primary lives and let this backup go; connect and pair again.
+        case pairAgain(String)
     }
 
     package private(set) var phase: Phase
@@ -60,32 +66,46 @@ package struct PairState: Equatable {
     /// Whether this process serves traps (a primary, or a backup that took over).
     package var isPrimary: Bool {
         switch phase {
-        case .alone, .paired: return true
+        case .alone, .welcoming, .paired: return true
         default: return false
         }
     }
 
     // MARK: Primary
 
-    /// A backup said `hello`.
+    /// A backup said `hello`. Its heartbeats count from when its connection is attached (`heard`), so sending it
+    /// the retained events does not make it look silent.
     package mutating func backupArrived(pid: Int32, now: NIODeadline) -> Action {
         switch phase {
         case .alone:
-            phase = .paired(backupPID: pid)
+            phase = .welcoming(backupPID: pid)
             lastHeard = now
             return .welcome
-        case .paired(let current):
+        case .welcoming(let current), .paired(let current):
             return .refuse("a backup (pid \(current)) is paired with this primary already")
         default:
             return .refuse("this process is not a primary")
         }
     }
 
+    /// The welcomed backup's connection is attached: checkpoints flow and its heartbeats count from now. False
+    /// when it was given up meanwhile.
+    package mutating func backupAttached(pid: Int32, now: NIODeadline) -> Bool {
+        guard phase == .welcoming(backupPID: pid) else { return false }
+        phase = .paired(backupPID: pid)
+        lastHeard = now
+        return true
+    }
+
     /// The backup's connection ended.
     package mutating func backupLeft() -> Action {
-        guard case .paired = phase else { return .none }
-        phase = .alone
-        return .dropBackup("the backup's control connection ended")
+        switch phase {
+        case .welcoming, .paired:
+            phase = .alone
+            return .dropBackup("the backup's control connection ended")
+        default:
+            return .none
+        }
     }
 
     /// `trapmux pair takeover`, or SIGTERM (`stopping`): a paired primary hands over.
@@ -121,9 +141,20 @@ package struct PairState: Equatable {
         return .takeOver(.init(cause: handoff.cause, primaryCause: handoff.primaryCause, primaryPID: pid))
     }
 
-    /// The primary's connection ended (it exited, was killed, or fencing worked).
-    package mutating func primaryConnectionEnded() -> Action {
+    /// The primary said it lets this backup go (`refused` after pairing), before closing the connection.
+    package mutating func primaryDroppedThisBackup(_ reason: String) -> Action {
+        guard case .shadowing = phase else { return .none }
+        phase = .waiting
+        return .pairAgain(reason)
+    }
+
+    /// The primary's connection ended (it exited, was killed, or fencing worked); `primaryAlive` when its process
+    /// still runs after the connection ended (it closed the connection itself).
+    package mutating func primaryConnectionEnded(primaryAlive: Bool = false) -> Action {
         switch phase {
+        case .shadowing where primaryAlive:
+            phase = .waiting
+            return .pairAgain("the primary closed the connection and still runs")
         case .shadowing(let pid):
             phase = .alone
             return .takeOver(.init(cause: .primaryAborted, primaryCause: .processAborted, primaryPID: pid))

@@ -1,5 +1,6 @@
 import NIOConcurrencyHelpers
 import NIOCore
+import ServiceLifecycle
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -100,7 +101,17 @@ package final class SharedSockets: Sendable {
         for waiter in waiters { waiter.resume(returning: false) }
     }
 
+    /// Whether the sockets may be taken; a backup's services wait here, and give up when the service that waits is
+    /// told to stop (its graceful shutdown), since the pair's service, which could cancel them, stops after them.
     private func waitUntilReleased() async -> Bool {
+        await withGracefulShutdownHandler {
+            await waitForRelease()
+        } onGracefulShutdown: {
+            self.cancel()
+        }
+    }
+
+    private func waitForRelease() async -> Bool {
         await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             let now: Bool? = state.withLockedValue { state in
                 if state.cancelled { return false }

@@ -38,8 +38,12 @@ package struct SubscriberServer: Service {
 
     package func run() async throws {
         let path = settings.socket
-        // A pair's backup waits here until it takes over; nil when the server stops first.
-        guard let channel = try await retry.run(path, { try await bind(path) }) else { return }
+        // A pair's backup waits here until it takes over; nil when the server stops first (then this service still
+        // ends only when told to, as the group expects).
+        guard let channel = try await retry.run(path, { try await bind(path) }) else {
+            try? await gracefulShutdown()
+            return
+        }
         logger.info("subscriber socket ready", metadata: ["socket.path": "\(path)", "socket.mode": "\(String(settings.socketMode, radix: 8))"])
         await gate.ready(.subscriberSocket)
 

@@ -72,12 +72,18 @@ final class RunningPair: @unchecked Sendable {
         return child
     }
 
-    /// Waits (bounded) until `child` logged `text`; fails with its output otherwise.
-    func expect(_ child: ChildProcess, logs text: String, timeout: Duration = .seconds(20)) async throws {
-        guard await child.waitForOutput(containing: text, inStandardError: true, timeout: timeout) else {
-            throw RunningServer.ServerFailure(
-                description: "no '\(text)' within \(timeout): \(String(decoding: child.standardErrorSoFar, as: UTF8.self))")
+    /// Waits (bounded) until `child` logged `text` `occurrences` times; fails with its output otherwise.
+    func expect(
+        _ child: ChildProcess, logs text: String, occurrences: Int = 1, timeout: Duration = .seconds(20)
+    ) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let log = String(decoding: child.standardErrorSoFar, as: UTF8.self)
+            if log.components(separatedBy: text).count - 1 >= occurrences { return }
+            try await Task.sleep(for: .milliseconds(10))
         }
+        throw RunningServer.ServerFailure(
+            description: "no '\(text)' ×\(occurrences) within \(timeout): \(String(decoding: child.standardErrorSoFar, as: UTF8.self))")
     }
 
     /// `trapmux pair status`, decoded.
