@@ -20,7 +20,9 @@ extension PairControlServer {
                 try socket.send(PairControlProtocol.text(.refused, "the primary's sockets are not bound yet; retry"))
                 return
             }
-            let pid = socket.peerPID != 0 ? socket.peerPID : hello.pid
+            // SO_PEERCRED says 0 once the peer has exited (or lives in another pid namespace).
+            let credited = socket.peerPID
+            let pid = credited != 0 ? credited : hello.pid
             let decided = try link.eventLoop.submit { link.value.backupArrived(pid: pid) }.wait()
             let (welcome, retained): (PairControlProtocol.Welcome, [EventRing.Entry])
             switch decided {

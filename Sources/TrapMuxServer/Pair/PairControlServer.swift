@@ -42,13 +42,15 @@ package final class PairControlServer: Sendable {
         self.path = path
     }
 
-    /// Stops accepting and removes the socket, so that a backup taking over can bind it; bounded by half a second.
+    /// Stops accepting and removes the socket, so that a backup taking over can bind it. `shutdown` wakes the
+    /// accepting thread's poll at once; waiting for it is bounded by half a second.
     func stop() {
         stopping.withLockedValue { $0 = true }
-        for _ in 0..<50 where !finished.withLockedValue({ $0 }) {
-            usleep(10_000)
-        }
+        shutdown(fd, Int32(SHUT_RDWR))
         unlink(path)
+        for _ in 0..<500 where !finished.withLockedValue({ $0 }) {
+            usleep(1_000)
+        }
         close(fd)
     }
 

@@ -73,6 +73,7 @@ extension PairLink {
         announcement.log(.terminated(primaryCause))
         router.route(.terminated(primaryCause), at: WallClock.microseconds())
         handedOver = true
+        sockets.markHandedOver()
         return peer.writeAndFlush(PairControlProtocol.handoff(.init(cause: cause, primaryCause: primaryCause)))
             .recover { _ in }
     }
@@ -110,6 +111,9 @@ extension PairLink {
         peer = nil
         if state.isPrimary {
             perform(state.backupLeft())
+        } else if case .fencing = state.phase {
+            // Killed by this backup: its end is known.
+            perform(state.primaryConnectionEnded())
         } else {
             awaitPrimaryEnd(peerPID, checks: 100)
         }

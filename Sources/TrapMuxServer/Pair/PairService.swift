@@ -163,7 +163,8 @@ enum PairBackupConnector {
                         + "configured for \(listen.map(\.description)): give both the same listen list")
             }
             sockets.hold(descriptors, for: listen)
-            let pid = socket.peerPID != 0 ? socket.peerPID : welcome.pid
+            let credited = socket.peerPID
+            let pid = credited != 0 ? credited : welcome.pid
             return .paired(fd: socket.take(), welcome: welcome, pid: pid)
         } catch let error as PairSocketError {
             if error.code != ENOENT && error.code != ECONNREFUSED {

@@ -57,7 +57,9 @@ package struct PairState: Equatable {
     /// How long a fenced primary's connection may take to end before the backup takes over anyway.
     package let fenceGrace: TimeAmount
 
-    package init(role: PairRole, deadline: TimeAmount, fenceGrace: TimeAmount = .milliseconds(50)) {
+    /// `fenceGrace` is long enough for the checkpoints still in the socket to be read before the connection's end
+    /// is seen (a killed process's end comes at once), and bounds the wait when that end never comes.
+    package init(role: PairRole, deadline: TimeAmount, fenceGrace: TimeAmount = .seconds(1)) {
         phase = role == .primary ? .alone : .waiting
         self.deadline = deadline
         self.fenceGrace = fenceGrace

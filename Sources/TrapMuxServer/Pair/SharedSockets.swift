@@ -21,6 +21,7 @@ package final class SharedSockets: Sendable {
         /// Whether the services may take their sockets: always in a primary, after takeover in a backup.
         var released: Bool
         var cancelled = false
+        var handedOver = false
         var waiters: [CheckedContinuation<Bool, Never>] = []
     }
 
@@ -90,6 +91,14 @@ package final class SharedSockets: Sendable {
         }
         for waiter in waiters { waiter.resume(returning: true) }
     }
+
+    /// This primary handed over: its subscribers need not drain, they resume from the new primary's ring.
+    package func markHandedOver() {
+        state.withLockedValue { $0.handedOver = true }
+    }
+
+    /// Whether this primary handed over to its backup.
+    package var handedOver: Bool { state.withLockedValue { $0.handedOver } }
 
     /// The server stops: services still waiting give up.
     package func cancel() {

@@ -50,11 +50,15 @@ package struct SubscriberServer: Service {
         try? await gracefulShutdown()
 
         try? await channel.close()
-        // A pair's other process holds the same listening socket: its path must stay.
+        // A pair's other process holds the same listening socket: its path must stay. A primary that handed over
+        // does not wait for its subscribers: what they have not read is in the new primary's ring, where they
+        // resume sooner.
         if sockets == nil {
             unlink(path)
         }
-        await drain()
+        if sockets?.handedOver != true {
+            await drain()
+        }
     }
 
     private func bind(_ path: String) async throws -> Channel? {
