@@ -108,29 +108,35 @@ import TrapDecoder
 
     @Test func resumeGetsTheRetainedEventsAfterItsSequenceNumber() {
         let ring = ring(capacity: 10, seqs: 1...5)
-        #expect(describe(ring.replay(after: 3, for: .init(), limit: 100)) == ["4", "5"])
-        #expect(ring.replay(after: 5, for: .init(), limit: 100).isEmpty)
-        #expect(ring.replay(after: 9, for: .init(), limit: 100).isEmpty)
+        #expect(describe(ring.replay(after: 3, for: .init(), maxEntries: 100).items) == ["4", "5"])
+        #expect(ring.replay(after: 3, for: .init(), maxEntries: 100).through == 5)
+        #expect(ring.replay(after: 5, for: .init(), maxEntries: 100).items.isEmpty)
+        #expect(ring.replay(after: 9, for: .init(), maxEntries: 100).items.isEmpty)
     }
 
     @Test func resumeAfterTheRingRolledOverStartsWithAGapMarker() {
         let ring = ring(capacity: 3, seqs: 1...10)
-        #expect(describe(ring.replay(after: 2, for: .init(), limit: 100)) == ["gap 5 3-7", "8", "9", "10"])
+        #expect(describe(ring.replay(after: 2, for: .init(), maxEntries: 100).items) == ["gap 5 3-7", "8", "9", "10"])
         #expect(ring.evicted == 7)
     }
 
-    @Test func resumeSendsOnlyWhatTheFilterWantsAndAtMostTheQueue() throws {
+    @Test func resumeSendsOnlyWhatTheFilterWantsAPartAtATime() throws {
         let ring = ring(capacity: 100, seqs: 1...10)
         var linkDown = SubscriberProtocol.Subscription()
         linkDown.filter = try SubscriptionFilter(FilterRequest(generic: [.name("linkDown")]))
-        #expect(describe(ring.replay(after: 0, for: linkDown, limit: 100)) == ["2", "4", "6", "8", "10"])
-        #expect(describe(ring.replay(after: 0, for: linkDown, limit: 2)) == ["gap 7 1-7", "8", "10"])
+        #expect(describe(ring.replay(after: 0, for: linkDown, maxEntries: 100).items) == ["2", "4", "6", "8", "10"])
+        let first = ring.replay(after: 0, for: linkDown, maxEntries: 3)
+        #expect(describe(first.items) == ["2"])
+        #expect(first.through == 3)
+        #expect(describe(ring.replay(after: first.through, for: linkDown, maxEntries: 3).items) == ["4", "6"])
     }
 
     @Test func sequenceNumbersTheBackupNeverSawAreAGap() {
         let ring = EventRing(capacity: 10, renderer: renderer)
         for seq: UInt64 in [1, 2, 5, 6] { ring.append(.trap(event(seq, TestTraps.v1(.coldStart)))) }
         ring.advance(to: 8)
-        #expect(describe(ring.replay(after: 1, for: .init(), limit: 100)) == ["2", "gap 2 3-4", "5", "6", "gap 2 7-8"])
+        let replay = ring.replay(after: 1, for: .init(), maxEntries: 100)
+        #expect(describe(replay.items) == ["2", "gap 2 3-4", "5", "6", "gap 2 7-8"])
+        #expect(replay.through == 8)
     }
 }

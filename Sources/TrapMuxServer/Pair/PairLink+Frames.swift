@@ -22,18 +22,15 @@ extension PairLink {
         checkpoint.beginPairing()
         let welcome = PairControlProtocol.Welcome(
             pid: getpid(), lastSeq: router.lastSeq, udp: [], socket: "")
-        // The most recent retained events: enough for a subscriber resuming soon after a takeover, few enough to be
-        // sent in well under a heartbeat.
-        return .success((welcome, Array(ring.entries.suffix(Self.retainedForBackup))))
+        // All retained events, so that a subscriber that lags behind can resume from the backup as far back as from
+        // this primary; the backup counts as paired (and its silence as silence) once they are sent.
+        return .success((welcome, Array(ring.entries)))
     }
 
     /// Why a backup is refused.
     struct RefusedBackup: Error {
         let reason: String
     }
-
-    /// Retained events a new backup is sent before the checkpoints.
-    static let retainedForBackup = 16_384
 
     /// The welcomed backup's connection is in NIO's hands: checkpoints flow (unless it was given up meanwhile).
     func attachBackup(_ channel: Channel, pid: Int32) {

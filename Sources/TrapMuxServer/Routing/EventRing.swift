@@ -74,22 +74,18 @@ package final class EventRing: EventSink {
 
     package func flush() {}
 
-    /// The events after `seq` that `subscription` wants, at most `limit` of them (the newest), with markers for
-    /// what is not retained, oldest first.
-    package func replay(after seq: UInt64, for subscription: SubscriberProtocol.Subscription, limit: Int) -> [ReplayItem] {
-        guard seq < lastSeq else { return [] }
+    /// The next part of a replay: of the (at most `maxEntries`) retained events after `seq`, the lines of those
+    /// `subscription` wants, with markers for sequence numbers that are not retained, oldest first; and the
+    /// sequence number the part reaches (`lastSeq` once the replay has caught up).
+    package func replay(
+        after seq: UInt64, for subscription: SubscriberProtocol.Subscription, maxEntries: Int
+    ) -> (items: [ReplayItem], through: UInt64) {
+        guard seq < lastSeq else { return ([], seq) }
         var items: [ReplayItem] = []
         var expected = seq + 1
-        var start = firstIndex(after: seq)
-        // Beyond `limit` wanted events the oldest are left out, and said to be.
-        var wanted = 0
-        var index = entries.endIndex
-        while index > start, wanted < limit {
-            index = entries.index(before: index)
-            if wants(entries[index], subscription) { wanted += 1 }
-        }
-        if wanted >= limit { start = index }
-        for entry in entries[start...] {
+        let remaining = entries[firstIndex(after: seq)...]
+        let part = remaining.prefix(maxEntries)
+        for entry in part {
             if entry.seq > expected {
                 items.append(.notRetained(gap(from: expected, to: entry.seq - 1)))
             }
@@ -98,10 +94,12 @@ package final class EventRing: EventSink {
                 items.append(.line(line(entry, subscription.format), seq: entry.seq))
             }
         }
-        if expected <= lastSeq {
+        // Past the last retained event: sequence numbers learnt of without their events.
+        if part.count == remaining.count && expected <= lastSeq {
             items.append(.notRetained(gap(from: expected, to: lastSeq)))
+            expected = lastSeq + 1
         }
-        return items
+        return (items, expected - 1)
     }
 
     private func gap(from first: UInt64, to last: UInt64) -> SubscriberQueue.DropRange {

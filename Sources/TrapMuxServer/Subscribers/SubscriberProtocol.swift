@@ -14,8 +14,8 @@ import TrapEvents
 ///   the server's `max_queue`. `process_events` defaults to true.
 ///   `"resume_after": SEQ` (optional): before live events, the server sends the events after SEQ that it still
 ///   retains (its replay ring, `[pair] ring`; in a pair the backup keeps it from the primary's checkpoints) and that
-///   match the filter, at most `queue` of them, oldest first; events after SEQ that it no longer retains (or more
-///   than `queue`) are announced first with `{"type":"dropped","count":N,"first_seq":A,"last_seq":B,
+///   match the filter, oldest first, as fast as the subscriber reads them; events after SEQ that it no longer
+///   retains are announced, where they would have been, with `{"type":"dropped","count":N,"first_seq":A,"last_seq":B,
 ///   "reason":"not_retained"}` (N counts sequence numbers, whether or not they would have matched). A client that
 ///   reconnects after its own restart or a takeover sets SEQ to the last `seq` it read and misses nothing the ring
 ///   still holds; a SEQ beyond the server's last one (a server that restarted without a pair) resumes with live

@@ -120,13 +120,14 @@ package final class SubscriberSink: EventSink {
     // MARK: Delivery
 
     package func accept(_ routed: inout RoutedTrap) {
-        for subscriber in subscribers where subscriber.subscription.filter.matches(routed.event) {
+        for subscriber in subscribers
+        where subscriber.resumeAfter == nil && subscriber.subscription.filter.matches(routed.event) {
             deliver(routed.line(subscriber.subscription.format), seq: routed.event.seq, to: subscriber)
         }
     }
 
     package func accept(_ routed: inout RoutedProcessEvent) {
-        for subscriber in subscribers where subscriber.subscription.processEvents {
+        for subscriber in subscribers where subscriber.resumeAfter == nil && subscriber.subscription.processEvents {
             deliver(routed.line(subscriber.subscription.format), seq: routed.seq, to: subscriber)
         }
     }
