@@ -22,8 +22,9 @@ extension SubscriberSink {
         guard let ring, let after = subscriber.resumeAfter, subscribers.contains(where: { $0 === subscriber }) else {
             return
         }
-        // The queue takes the replay at its own pace: more waits while half of it is still unread.
-        guard subscriber.queue.count < subscriber.queue.capacity / 2 else {
+        // The replay goes at the subscriber's pace: more waits while what was replayed is still queued (it then
+        // costs the memory budget nothing beyond one part).
+        guard subscriber.queue.count < Self.replayPartEntries else {
             scheduleReplay(subscriber, in: .milliseconds(5))
             return
         }
