@@ -118,9 +118,14 @@ struct TailCommand: ParsableCommand {
             progress.noteSeq(in: line)
             // Nothing raw may reach a terminal. Text lines are escaped as operator text; JSON lines keep
             // valid JSON (a `\x5c` escape would break it), with any control character as `\u00XX`.
-            print(format == .json ? Self.terminalSafeJSON(line) : TextEscaping.escaped(Self.textLine(line)))
-            // A pipe or a container log is not a terminal: flush per event so each shows up as it comes.
-            fflush(nil)
+            if format == .json {
+                TailOutput.writeJSON(line)
+            } else {
+                print(TextEscaping.escaped(Self.textLine(line)))
+            }
+            // A pipe or a container log is not a terminal: each event shows up as it comes, flushed once the lines
+            // already received are written (one write per burst, not per event).
+            if !client.hasCompleteLine { fflush(nil) }
             if line.starts(with: Array(#"{"type":"process""#.utf8)) { continue }
 
             progress.traps += 1
