@@ -19,7 +19,8 @@ import TrapDecoder
 
     private func json(_ entry: EventRing.Entry) -> String {
         switch entry {
-        case .trap(let event):
+        case .trap, .checkpointed:
+            guard let event = entry.trapEvent else { return "does not decode" }
             var routed = RoutedTrap(event, renderer: renderer)
             return String(buffer: routed.line(.json))
         case .process(let event, let seq, let at):

@@ -50,7 +50,7 @@ package enum PairCheckpointCoding {
         for _ in 0..<count {
             switch try body.need(UInt8.self, "record kind") {
             case trapRecord:
-                entries.append(.trap(try readTrap(&body)))
+                entries.append(.checkpointed(try readTrap(&body)))
             case processRecord:
                 let seq = try body.need(UInt64.self, "process seq")
                 let at = try body.need(Int64.self, "process at")
@@ -63,34 +63,20 @@ package enum PairCheckpointCoding {
         return (relayedThrough, entries)
     }
 
-    private static func readTrap(_ body: inout ByteBuffer) throws(PairControlProtocol.ProtocolError) -> TrapEvent {
+    /// Reads a trap record's fields; the event is decoded only when it is needed (`CheckpointedTrap.event()`).
+    private static func readTrap(_ body: inout ByteBuffer) throws(PairControlProtocol.ProtocolError) -> CheckpointedTrap {
         let seq = try body.need(UInt64.self, "trap seq")
         let receivedAt = try body.need(Int64.self, "trap receivedAt")
         let ipLength = try body.need(UInt8.self, "trap ip")
         guard ipLength == 4 || ipLength == 16, let ip = body.readBytes(length: Int(ipLength)) else {
             throw .init("trap ip: expected 4 or 16 octets")
         }
-        let source = SourceAddress(ip: ip, port: Int(try body.need(UInt16.self, "trap port")))
+        let port = Int(try body.need(UInt16.self, "trap port"))
         let datagram = try body.needLongBytes("trap datagram")
         let plaintext = try body.needLongBytes("trap plaintext")
         let level = try body.need(UInt8.self, "trap level")
-        do {
-            var message = try TrapMessage(decoding: datagram)
-            if !plaintext.isEmpty, let header = message.v3 {
-                message = try TrapMessage(v3: header, scopedPDU: plaintext[...])
-                message.v3?.acceptedSecurityLevel = securityLevel(level)
-            }
-            guard let classification = message.classify(source: source.ipText) else {
-                throw PairControlProtocol.ProtocolError("trap seq \(seq): not a notification")
-            }
-            return TrapEvent(
-                seq: seq, receivedAt: receivedAt, source: source, datagram: datagram, message: message,
-                classification: classification)
-        } catch let error as PairControlProtocol.ProtocolError {
-            throw error
-        } catch {
-            throw .init("trap seq \(seq) does not decode again: \(error)")
-        }
+        return CheckpointedTrap(
+            seq: seq, receivedAt: receivedAt, ip: ip, port: port, datagram: datagram, plaintext: plaintext, level: level)
     }
 
     /// An SNMPv3 message's scopedPDU in BER: contextEngineID, contextName and the notification.
@@ -124,7 +110,7 @@ package enum PairCheckpointCoding {
         }
     }
 
-    private static func securityLevel(_ raw: UInt8) -> SNMPSecurityLevel? {
+    static func securityLevel(_ raw: UInt8) -> SNMPSecurityLevel? {
         switch raw {
         case 0: return .noAuthNoPriv
         case 1: return .authNoPriv

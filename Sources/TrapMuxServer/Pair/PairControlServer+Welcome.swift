@@ -57,6 +57,8 @@ extension PairControlServer {
                     switch entry {
                     case .trap(let event):
                         PairCheckpointCoding.writeTrap(event, into: &buffer)
+                    case .checkpointed(let trap):
+                        trap.write(into: &buffer)
                     case .process(let event, let seq, let at):
                         PairCheckpointCoding.writeProcess(event, seq: seq, at: at, into: &buffer)
                     }

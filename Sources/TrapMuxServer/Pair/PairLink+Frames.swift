@@ -174,7 +174,8 @@ extension PairLink {
         guard let dispatcher = relays.dispatcher else { return }
         if let relayCheckpoint { dispatcher.restore(relayCheckpoint) }
         let sentThrough = max(relayedThrough, relayCheckpoint?.seq ?? 0)
-        for case .trap(let event) in ring.entries where event.seq > sentThrough {
+        for entry in ring.entries where entry.seq > sentThrough {
+            guard let event = entry.trapEvent else { continue }
             var routed = RoutedTrap(event, renderer: router.renderer)
             relays.accept(&routed)
         }

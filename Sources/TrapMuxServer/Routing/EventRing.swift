@@ -11,13 +11,25 @@ package final class EventRing: EventSink {
     /// One retained event.
     package enum Entry: Sendable {
         case trap(TrapEvent)
+        /// A pair's backup keeps traps as checkpointed, decoded when asked for.
+        case checkpointed(CheckpointedTrap)
         case process(ProcessEvent, seq: UInt64, at: Int64)
 
         /// Its sequence number.
         package var seq: UInt64 {
             switch self {
             case .trap(let event): return event.seq
+            case .checkpointed(let trap): return trap.seq
             case .process(_, let seq, _): return seq
+            }
+        }
+
+        /// The trap event, decoding a checkpointed one; nil for a process event or a record that does not decode.
+        package var trapEvent: TrapEvent? {
+            switch self {
+            case .trap(let event): return event
+            case .checkpointed(let trap): return trap.event()
+            case .process: return nil
             }
         }
     }
@@ -90,8 +102,8 @@ package final class EventRing: EventSink {
                 items.append(.notRetained(gap(from: expected, to: entry.seq - 1)))
             }
             expected = entry.seq + 1
-            if wants(entry, subscription) {
-                items.append(.line(line(entry, subscription.format), seq: entry.seq))
+            if let line = line(entry, for: subscription) {
+                items.append(.line(line, seq: entry.seq))
             }
         }
         // Past the last retained event: sequence numbers learnt of without their events.
@@ -121,21 +133,15 @@ package final class EventRing: EventSink {
         return entries.index(entries.startIndex, offsetBy: low)
     }
 
-    private func wants(_ entry: Entry, _ subscription: SubscriberProtocol.Subscription) -> Bool {
-        switch entry {
-        case .trap(let event): return subscription.filter.matches(event)
-        case .process: return subscription.processEvents
-        }
-    }
-
-    private func line(_ entry: Entry, _ format: EventFormat) -> ByteBuffer {
-        switch entry {
-        case .trap(let event):
-            var routed = RoutedTrap(event, renderer: renderer)
-            return routed.line(format)
-        case .process(let event, let seq, let at):
+    /// The entry's line in the subscriber's format, when it wants the entry (a checkpointed trap is decoded here).
+    private func line(_ entry: Entry, for subscription: SubscriberProtocol.Subscription) -> ByteBuffer? {
+        if case .process(let event, let seq, let at) = entry {
+            guard subscription.processEvents else { return nil }
             var routed = RoutedProcessEvent(event, seq: seq, at: at, renderer: renderer)
-            return routed.line(format)
+            return routed.line(subscription.format)
         }
+        guard let event = entry.trapEvent, subscription.filter.matches(event) else { return nil }
+        var routed = RoutedTrap(event, renderer: renderer)
+        return routed.line(subscription.format)
     }
 }
