@@ -29,6 +29,8 @@ package final class CheckpointSink: EventSink {
     /// The last sequence number the relays had sent everything up to (see `relaysCaughtUp`).
     private var relayedThrough: UInt64 = 0
     package private(set) var counters = Counters()
+    /// Set while the hand-over's last batch is written.
+    private var forceNextWrite = false
 
     package init() {}
 
@@ -60,6 +62,14 @@ package final class CheckpointSink: EventSink {
     /// Sends a frame that is not a batch (heartbeat, relays, engines, handoff) the same way.
     package func send(_ frame: ByteBuffer) {
         write(frame)
+    }
+
+    /// Runs `body` (the last routing before a hand-over) with its batch written even above the high-water mark: it
+    /// is one batch, and the backup reads everything before the `handoff` that follows it.
+    package func forcingWrites(_ body: () -> Void) {
+        forceNextWrite = true
+        body()
+        forceNextWrite = false
     }
 
     /// The relays have sent (or hold in the relay checkpoint) every event up to `seq`.
@@ -106,7 +116,7 @@ package final class CheckpointSink: EventSink {
 
     private func write(_ frame: ByteBuffer) {
         if let channel {
-            guard channel.isWritable else {
+            guard channel.isWritable || forceNextWrite else {
                 counters.dropped += 1
                 return
             }

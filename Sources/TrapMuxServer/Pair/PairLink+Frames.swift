@@ -68,7 +68,9 @@ extension PairLink {
         // This process's 101 is the last event of its sequence, checkpointed like the others (routing flushes), so
         // the backup numbers its own events after it.
         announcement.log(.terminated(primaryCause))
-        router.route(.terminated(primaryCause), at: WallClock.microseconds())
+        checkpoint.forcingWrites {
+            router.route(.terminated(primaryCause), at: WallClock.microseconds())
+        }
         handedOver = true
         sockets.markHandedOver()
         return peer.writeAndFlush(PairControlProtocol.handoff(.init(cause: cause, primaryCause: primaryCause)))
