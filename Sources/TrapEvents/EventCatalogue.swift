@@ -92,5 +92,18 @@ package enum EventCatalogue {
             cause: "trapmux found one of its own invariants broken: a bug.",
             effect: "trapmux carries on where it safely can; the event or connection concerned may be lost.",
             recovery: "Report it with the error detail and the log lines around it."),
+        Entry(
+            number: 106, title: "Process-Takeover",
+            cause: "The backup of a process pair (serve --pair backup) took over from its primary. The reason says "
+                + "why: Primary-Terminated (the primary stopped on SIGTERM and handed over), Primary-Aborted (its "
+                + "control connection ended without a hand-over: a crash or SIGKILL), Heartbeat-Lost (it missed "
+                + "`missed` heartbeats in a row, hung: the backup killed it with SIGKILL first; primary_cause "
+                + "Loop-timer-timeout), or Operator-Request (trapmux pair takeover).",
+            effect: "The former backup reads the same UDP sockets and subscriber socket, so datagrams queued in the "
+                + "kernel are not lost; it serves the events the primary had checkpointed to subscribers that "
+                + "resume (resume_after), resends unacknowledged informs and relays again. It runs without a backup "
+                + "until one pairs with it.",
+            recovery: "Start a new backup (serve --pair backup with the same configuration). For Primary-Aborted or "
+                + "Heartbeat-Lost, read the old primary's log for why it died or hung."),
     ]
 }

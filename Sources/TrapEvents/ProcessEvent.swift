@@ -1,6 +1,6 @@
 import TrapDecoder
 
-/// trapmux's reports about itself, events 101–105, worded as SPEC §5 and the operator-message reference say.
+/// trapmux's reports about itself, events 101–106, worded as SPEC §5 and the operator-message reference say.
 package enum ProcessEvent: Sendable, Equatable {
     /// 101: the process is stopping.
     case terminated(TerminationCause)
@@ -12,6 +12,10 @@ package enum ProcessEvent: Sendable, Equatable {
     case memoryFull(shed: Int, queuedBytes: Int, budgetBytes: Int)
     /// 105: an internal invariant failed.
     case internalError(String)
+    /// 102 of a pair's backup: paired with its primary, holding the shared sockets, reading nothing (SPEC §14).
+    case startedAsBackup
+    /// 106: the backup of a process pair has taken over from its primary (SPEC §14).
+    case takeover(Takeover)
 
     /// Why the process stopped (the reference's change-reason values that trapmux uses).
     package enum TerminationCause: String, Sendable {
@@ -42,7 +46,7 @@ package enum ProcessEvent: Sendable, Equatable {
         }
     }
 
-    /// The event number, 101–105.
+    /// The event number, 101–106.
     package var number: Int {
         switch self {
         case .terminated: return 101
@@ -50,6 +54,8 @@ package enum ProcessEvent: Sendable, Equatable {
         case .ioError: return 103
         case .memoryFull: return 104
         case .internalError: return 105
+        case .startedAsBackup: return 102
+        case .takeover: return 106
         }
     }
 
@@ -72,6 +78,12 @@ package enum ProcessEvent: Sendable, Equatable {
         case .internalError(let detail):
             return "Transient Fault SNMP-Trap-Multiplexer \(name), event number: Process-Internal-Error, "
                 + "fault type: Internal-error, error detail: \(detail)"
+        case .startedAsBackup:
+            return "Object available SNMP-Trap-Multiplexer \(name), event number: Process-Started, reason: "
+                + "Process-Started previous state: not-running, current state: backup, user content: undefined"
+        case .takeover(let takeover):
+            return "Object available SNMP-Trap-Multiplexer \(name), event number: Process-Takeover, reason: "
+                + "\(takeover.cause.rawValue) previous state: backup, current state: started, user content: undefined"
         }
     }
 }

@@ -113,6 +113,10 @@ extension ProcessEvent {
             writer.field("budget_bytes", budgetBytes)
         case .internalError(let detail):
             writer.field("detail", detail)
+        case .startedAsBackup:
+            writer.field("state", "backup")
+        case .takeover(let takeover):
+            takeover.writeFields(into: &writer)
         }
         writer.endObject()
         return writer.line()

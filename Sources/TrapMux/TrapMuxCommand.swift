@@ -12,7 +12,7 @@ struct TrapMuxCommand: AsyncParsableCommand {
         discussion: """
             trapmux serve receives SNMPv1, v2c and v3 notifications on UDP (162 by default), decodes and classifies \
             them, and hands each to every subscriber of its Unix socket (trapmux tail is one) and to the upstream \
-            managers it relays to, while reporting its own health as process events 101-105 (trapmux explain N).
+            managers it relays to, while reporting its own health as process events 101-106 (trapmux explain N).
 
             Files: /etc/trapmux/trapmux.toml (the configuration; trapmux check-config validates it), \
             /run/trapmux/trapmux.sock (the subscriber socket), /var/lib/trapmux (snmpEngineBoots), \
@@ -25,7 +25,7 @@ struct TrapMuxCommand: AsyncParsableCommand {
         version: buildVersion,
         subcommands: [
             ServeCommand.self, TailCommand.self, SendCommand.self, StatsCommand.self, DecodeCommand.self,
-            ExplainCommand.self, CheckConfigCommand.self, TranslateCommand.self,
+            ExplainCommand.self, CheckConfigCommand.self, TranslateCommand.self, PairCommand.self,
         ],
         defaultSubcommand: ServeCommand.self
     )

@@ -93,6 +93,12 @@ final class LineSocketClient {
         }
     }
 
+    /// Whether a whole line has been received and not handed out yet (the next read will not wait).
+    var hasCompleteLine: Bool {
+        guard readIndex < writeIndex, let base = storage.baseAddress else { return false }
+        return memchr(base + readIndex, 0x0A, writeIndex - readIndex) != nil
+    }
+
     /// Sets a receive timeout for `readLine`.
     func setReadTimeout(seconds: Double) {
         var tv = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))

@@ -9,6 +9,8 @@ extension EventFormat: ExpressibleByArgument {}
 
 extension LogFormat: ExpressibleByArgument {}
 
+extension PairRole: ExpressibleByArgument {}
+
 extension GenericTrap: ExpressibleByArgument {
     /// 0–6 or a name (`coldStart` … `enterpriseSpecific`, case-insensitive).
     public init?(argument: String) {

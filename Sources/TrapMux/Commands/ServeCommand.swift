@@ -29,10 +29,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log line format on standard error: text or json (overrides log_format).")
     var logFormat: LogFormat?
 
+    @Option(help: "Run as one process of a pair: primary or backup (overrides [pair] role; SPEC §14).")
+    var pair: PairRole?
+
+    @Option(help: "The pair's control socket (overrides [pair] control).")
+    var control: String?
+
     func run() async throws {
-        let configuration: TrapMuxConfiguration
+        var configuration: TrapMuxConfiguration
         do {
             configuration = try options.load()
+            configuration.pair.role = pair ?? configuration.pair.role
+            configuration.pair.control = control ?? configuration.pair.control
         } catch {
             printError("trapmux: \(error)")
             throw ExitStatus.configurationError
@@ -55,7 +63,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitStatus.configurationError
         }
         try? await group.shutdownGracefully()
-        if cause != .terminationRequest {
+        // A stop asked for (SIGTERM, or a pair's planned takeover) is a success.
+        if cause != .terminationRequest && cause != .processStopped {
             throw ExitStatus.runtimeFailure
         }
     }

@@ -49,7 +49,7 @@ struct TailCommand: ParsableCommand {
     @Option(help: "Queue length to ask for.")
     var queue: Int?
 
-    @Flag(help: "Do not receive process events (101-105).")
+    @Flag(help: "Do not receive process events (101-106).")
     var noProcessEvents = false
 
     @Option(help: "Exit after this many trap events.")
@@ -64,6 +64,12 @@ struct TailCommand: ParsableCommand {
     @Flag(help: "With --quiet: measure each trap's delay from received_at to being read; print p50/p99/max.")
     var latency = false
 
+    @Flag(help: "Reconnect when the connection ends (a restart, a pair's takeover), resuming after the last event read (resume_after); a gap is reported only for events the server no longer retains.")
+    var follow = false
+
+    @Option(help: "With --follow: give up after this many seconds without a server answering.")
+    var followTimeout = 60.0
+
     func validate() throws {
         if let count, count < 1 { throw ValidationError("--count must be at least 1") }
         if latency && !quiet { throw ValidationError("--latency needs --quiet (printing would be timed too)") }
@@ -76,45 +82,71 @@ struct TailCommand: ParsableCommand {
     }
 
     func run() throws {
-        let request = try subscribeRequest()
-
-        do {
-            let client = try LineSocketClient(path: socket)
-            try client.send(String(decoding: request, as: UTF8.self))
-            guard let first = try client.readLine() else {
-                printError("trapmux tail: the server closed the connection")
-                throw ExitCode(1)
-            }
-            if first.starts(with: Array(#"{"error""#.utf8)) {
-                printError("trapmux tail: refused: \(String(decoding: first, as: UTF8.self))")
-                throw ExitCode(1)
-            }
-            if quiet {
-                try countQuietly(client)
-                return
-            }
-            var traps = 0
-            while let line = try client.readLine() {
-                if line.starts(with: Array(#"{"type":"dropped""#.utf8)) {
-                    printDropped(line)
-                    continue
+        var progress = TailProgress(measuresLatency: latency)
+        defer { if quiet { printQuietSummary(progress.tally) } }
+        var lastConnected = Date()
+        while true {
+            do {
+                if try session(&progress) == .done { return }
+                lastConnected = Date()
+                guard follow else {
+                    printError("trapmux tail: the server closed the connection")
+                    throw ExitCode(1)
                 }
-                // Nothing raw may reach a terminal. Text lines are escaped as operator text; JSON lines keep
-                // valid JSON (a `\x5c` escape would break it), with any control character as `\u00XX`.
-                print(format == .json ? Self.terminalSafeJSON(line) : TextEscaping.escaped(Self.textLine(line)))
-                // A pipe or a container log is not a terminal: flush per event so each shows up as it comes.
-                fflush(nil)
-                if line.starts(with: Array(#"{"type":"process""#.utf8)) { continue }
-
-                traps += 1
-                if let count, traps >= count { return }
+                printError("trapmux tail: the connection ended; reconnecting" + progress.resumeText)
+            } catch let failure as LineSocketClient.Failure {
+                guard follow, Date().timeIntervalSince(lastConnected) < followTimeout else {
+                    printError("trapmux tail: \(failure)")
+                    throw ExitCode(1)
+                }
             }
-            printError("trapmux tail: the server closed the connection")
-            throw ExitCode(1)
-        } catch let failure as LineSocketClient.Failure {
-            printError("trapmux tail: \(failure)")
+            // A takeover keeps the socket's path listening, so the next connection usually succeeds at once.
+            usleep(50_000)
+        }
+    }
+
+    /// How one connection ended.
+    private enum SessionEnd {
+        /// `--count` reached, or `--quiet` idle: stop.
+        case done
+        /// The server closed the connection.
+        case closed
+    }
+
+    /// One connection: subscribe (resuming after the last event read, when there was one), then print or count.
+    private func session(_ progress: inout TailProgress) throws -> SessionEnd {
+        let client = try LineSocketClient(path: socket)
+        try client.send(String(decoding: try subscribeRequest(resumeAfter: progress.lastSeq), as: UTF8.self))
+        guard let first = try client.readLine() else { return .closed }
+        if first.starts(with: Array(#"{"error""#.utf8)) {
+            printError("trapmux tail: refused: \(String(decoding: first, as: UTF8.self))")
             throw ExitCode(1)
         }
+        if quiet {
+            return try countQuietly(client, &progress)
+        }
+        while let line = try client.readLine() {
+            if line.starts(with: Array(#"{"type":"dropped""#.utf8)) {
+                printDropped(line)
+                continue
+            }
+            progress.noteSeq(in: line)
+            // Nothing raw may reach a terminal. Text lines are escaped as operator text; JSON lines keep
+            // valid JSON (a `\x5c` escape would break it), with any control character as `\u00XX`.
+            if format == .json {
+                TailOutput.writeJSON(line)
+            } else {
+                print(TextEscaping.escaped(Self.textLine(line)))
+            }
+            // A pipe or a container log is not a terminal: each event shows up as it comes, flushed once the lines
+            // already received are written (one write per burst, not per event).
+            if !client.hasCompleteLine { fflush(nil) }
+            if line.starts(with: Array(#"{"type":"process""#.utf8)) { continue }
+
+            progress.traps += 1
+            if let count, progress.traps >= count { return .done }
+        }
+        return .closed
     }
 
     /// The parts `--fields` names, nil for the default (every part).
@@ -125,7 +157,7 @@ struct TailCommand: ParsableCommand {
 
     /// The subscribe request line. Text output is the operator text plus the notification's name, which the
     /// operator text does not carry; so tail asks for JSON and prints both.
-    private func subscribeRequest() throws -> Data {
+    private func subscribeRequest(resumeAfter: UInt64?) throws -> Data {
         func list<T>(_ items: [T]) -> [T]? { items.isEmpty ? nil : items }
         let filter = FilterRequest(
             generic: list(generic.map { .number(Int($0.rawValue)) }), enterprise: list(enterprise),
@@ -134,7 +166,8 @@ struct TailCommand: ParsableCommand {
         let request = SubscriberRequest.subscribe(
             SubscribeRequest(
                 name: name, format: .json, processEvents: !noProcessEvents, queue: queue,
-                filter: filter == FilterRequest() ? nil : filter, fields: requestedFields))
+                filter: filter == FilterRequest() ? nil : filter, fields: requestedFields,
+                resumeAfter: resumeAfter))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return try encoder.encode(request)
@@ -144,12 +177,23 @@ struct TailCommand: ParsableCommand {
     ///
     /// This is the benchmark subscriber, so the per-line work is a few byte comparisons on a view into the
     /// client's buffer: no copy, no Foundation. Only the rare dropped markers are parsed as JSON.
-    private func countQuietly(_ client: LineSocketClient) throws {
+    private func countQuietly(_ client: LineSocketClient, _ progress: inout TailProgress) throws -> SessionEnd {
         client.setReadTimeout(seconds: idleSeconds)
-        var tally = QuietTally(measuresLatency: latency)
         let limit = count ?? Int.max
-        // A read timeout (--idle-seconds) or the end of the stream ends the count like reaching --count does.
-        while tally.traps < limit, (try? client.withNextLine({ tally.add($0) })) != nil {}
+        // A read timeout (--idle-seconds) or reaching --count ends the count; the end of the stream too, unless
+        // following.
+        while progress.tally.traps < limit {
+            do {
+                guard try client.withNextLine({ progress.add($0) }) != nil else { return follow ? .closed : .done }
+            } catch {
+                return .done
+            }
+        }
+        return .done
+    }
+
+    /// The `--quiet` summary.
+    private func printQuietSummary(_ tally: QuietTally) {
         let seconds = tally.firstTrap.map { start in
             let elapsed = tally.lastTrap - start
             return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
@@ -172,6 +216,10 @@ struct TailCommand: ParsableCommand {
         let first = object?["first_seq"] ?? "?"
         let last = object?["last_seq"] ?? "?"
         defer { fflush(nil) }
+        if object?["reason"] as? String == "not_retained" {
+            print("-- trapmux no longer retains \(count) events (seq \(first)–\(last)): missed across the reconnect --")
+            return
+        }
         print("-- trapmux dropped \(count) events (seq \(first)–\(last)): this subscriber read too slowly --")
     }
 
@@ -204,7 +252,7 @@ struct TailCommand: ParsableCommand {
 }
 
 /// What `tail --quiet` counts: trap events, dropped markers, malformed lines, and optionally each trap's latency.
-private struct QuietTally {
+struct QuietTally {
     var traps = 0
     var dropped = 0
     var malformed = 0

@@ -39,6 +39,7 @@ extension TrapMuxConfiguration {
     /// `[rate_limit]`: `rate` (traps per second per source), `burst` (integers).
     /// Top level too: `engine_id` (hex snmpEngineID), `state_dir` (path), `watchdog` (duration, 0 = off).
     /// `[usm]`: `[[usm.user]]` rows (see `KeyReader.usmUser`). `[metrics]`: `listen` ("ip:port" of `GET /metrics`).
+    /// `[pair]`: see `PairSettings.init(_:)`.
     /// `[[relay]]` (repeatable): `name`, `target` ("host:port"), `mode` ("raw"|"v2c"|"inform"|"v3"), `community`,
     /// `filter` (table with the subscriber filter keys: inline, or `[relay.filter]` after its `[[relay]]`),
     /// `queue` (integer), `timeout` (duration), `retries` (integer).
@@ -89,7 +90,8 @@ extension TrapMuxConfiguration {
             configuration.metrics = try MetricsSettings(&metrics)
         }
         let relayTables = try top.tables("relay") ?? []
-        try top.rejectUnknownKeys(tables: "[subscribers], [mibs], [rate_limit], [metrics], [usm] or [[relay]]")
+        let pairTable = try top.table("pair")
+        try top.rejectUnknownKeys(tables: "[subscribers], [mibs], [rate_limit], [metrics], [usm], [pair] or [[relay]]")
         let ownAddresses: OwnListenAddresses
         if let listenOverride {
             ownAddresses = OwnListenAddresses(addresses: listenOverride, origin: "--listen")
@@ -106,6 +108,9 @@ extension TrapMuxConfiguration {
         }
         if var reader = rateLimitTable {
             configuration.rateLimit = try RateLimitSettings(&reader)
+        }
+        if var reader = pairTable {
+            configuration.pair = try PairSettings(&reader)
         }
         if var reader = subscribersTable {
             configuration.subscribers = try SubscriberSettings(&reader)

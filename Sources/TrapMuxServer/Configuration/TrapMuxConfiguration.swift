@@ -48,6 +48,8 @@ package struct TrapMuxConfiguration: Sendable, Equatable {
     /// How long the receive loop may go without running its heartbeat before trapmux reports 101
     /// Loop-timer-timeout and exits 1 so that a supervisor restarts it; zero turns the check off.
     package var watchdog: Duration = .seconds(10)
+    /// The process pair: role, control socket, heartbeat and replay ring (SPEC §14, §6 resume_after).
+    package var pair = PairSettings()
     /// Whether the file holds passphrases itself (not in `*_passphrase_file`s): it then should not be readable by
     /// others, and `serve` warns when it is.
     package var holdsPassphrases = false

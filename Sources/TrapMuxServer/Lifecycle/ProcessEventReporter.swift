@@ -4,7 +4,7 @@ import NIOCore
 import TrapDecoder
 import TrapEvents
 
-/// Announces process events 101–105: one log line on stderr each, and the event to every subscriber that
+/// Announces process events 101–106: one log line on stderr each, and the event to every subscriber that
 /// asked for process events.
 package final class ProcessEventReporter: Sendable {
     private let logger: Logger
@@ -30,7 +30,7 @@ package final class ProcessEventReporter: Sendable {
         }
     }
 
-    /// How many of each process event (by number, 101–105) were announced since start.
+    /// How many of each process event (by number, 101–106) were announced since start.
     package var announced: [Int: UInt64] {
         counts.withLockedValue { $0 }
     }
@@ -41,7 +41,7 @@ package final class ProcessEventReporter: Sendable {
         counts.withLockedValue { $0[event.number, default: 0] += 1 }
         let text = event.text(name: processName)
         switch event {
-        case .terminated, .started:
+        case .terminated, .started, .startedAsBackup, .takeover:
             logger.notice("\(text)", metadata: ["event": "\(event.number)"])
         case .memoryFull(let shed, let queued, let budget):
             logger.warning(

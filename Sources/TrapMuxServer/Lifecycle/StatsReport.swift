@@ -16,6 +16,8 @@ package final class StatsReport {
     /// The UDP ports listened on, for the kernel's drop counters of those sockets.
     package let listenPorts: Set<Int>
     private let startedAt = NIODeadline.now()
+    /// The process pair's state, when this process is one of a pair (SPEC §14).
+    package var pair: PairLink?
 
     package init(
         processName: String, listenPorts: Set<Int>, router: EventRouter, receive: ReceiveStatistics,
@@ -59,6 +61,7 @@ package final class StatsReport {
             writer.field("relay_loops_dropped", relays.loopsDropped)
             writeRelays(into: &writer)
             writeSubscribers(into: &writer)
+            pair?.writeStatus(into: &writer)
             writer.endObject()
         }
     }

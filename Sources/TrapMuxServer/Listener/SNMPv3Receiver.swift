@@ -42,6 +42,12 @@ package final class SNMPv3Receiver {
     /// This engine: snmpEngineID, snmpEngineBoots, the clock of snmpEngineTime.
     package var engine: USMLocalEngine { processor.localEngine }
 
+    /// The remote engines' clocks (RFC 3414 §2.3), which a pair's primary checkpoints to its backup.
+    package var remoteEngines: USMRemoteEngineCache {
+        get { processor.remoteEngines }
+        set { processor.remoteEngines = newValue }
+    }
+
     /// Takes a reloaded configuration's users (their keys derived off the loop); the remote engines' clocks stay.
     package func replaceUsers(_ users: USMUserTable) {
         processor.users = users

@@ -19,13 +19,34 @@ package struct TrapListener: Service {
     package let parts: NIOLoopBound<Parts>
     package let retry: BindRetry
     package let gate: StartupGate
+    /// A pair's shared sockets (SPEC §14); nil binds through NIO as a single server.
+    package let sockets: SharedSockets?
     package let logger: Logger
+
+    package init(
+        addresses: [HostPort], receiveBufferBytes: Int, parts: NIOLoopBound<Parts>, retry: BindRetry, gate: StartupGate,
+        sockets: SharedSockets? = nil, logger: Logger
+    ) {
+        self.addresses = addresses
+        self.receiveBufferBytes = receiveBufferBytes
+        self.parts = parts
+        self.retry = retry
+        self.gate = gate
+        self.sockets = sockets
+        self.logger = logger
+    }
 
     package func run() async throws {
         var channels: [Channel] = []
         do {
             for address in addresses {
-                channels.append(try await retry.run(address.description) { try await bind(address) })
+                // A pair's backup waits here until it takes over; nil when the server stops first.
+                guard let channel = try await retry.run(address.description, { try await bind(address) }) else {
+                    for channel in channels { try? await channel.close() }
+                    try? await gracefulShutdown()
+                    return
+                }
+                channels.append(channel)
             }
         } catch {
             for channel in channels { try? await channel.close() }
@@ -40,7 +61,7 @@ package struct TrapListener: Service {
         logger.info("listeners closed")
     }
 
-    private func bind(_ address: HostPort) async throws -> Channel {
+    private func bind(_ address: HostPort) async throws -> Channel? {
         let parts = self.parts
         let logger = self.logger
         var bootstrap = DatagramBootstrap(group: parts.eventLoop)
@@ -54,14 +75,20 @@ package struct TrapListener: Service {
             bootstrap = bootstrap.channelOption(
                 ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only), value: 1)
         }
-        let channel = try await bootstrap
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(DatagramHandler(parts.value, logger: logger))
-                }
+        bootstrap = bootstrap.channelInitializer { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(DatagramHandler(parts.value, logger: logger))
             }
-            .bind(host: address.host, port: address.port)
-            .get()
+        }
+        let channel: Channel
+        if let sockets {
+            guard let fd = try await sockets.udpSocket(for: address, receiveBufferBytes: receiveBufferBytes) else {
+                return nil
+            }
+            channel = try await bootstrap.withBoundSocket(fd).get()
+        } else {
+            channel = try await bootstrap.bind(host: address.host, port: address.port).get()
+        }
         var granted = (try? await channel.getOption(.socketOption(.so_rcvbuf)).get()).map { Int($0) } ?? 0
         // Linux grants twice the request (bookkeeping overhead) unless net.core.rmem_max caps it.
         if granted < receiveBufferBytes * 2 {

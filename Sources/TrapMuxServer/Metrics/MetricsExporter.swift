@@ -55,14 +55,13 @@ package actor MetricsExporter {
     package func render(_ snapshot: MetricsSnapshot) -> [UInt8] {
         seen.removeAll(keepingCapacity: true)
         gauge(.buildInfo, ["version": version]).record(1)
-        // The process pair (SPEC §14) is not built yet: a lone process is the primary.
-        gauge(.pairRole, ["role": "primary"]).record(1)
-        gauge(.pairRole, ["role": "backup"]).record(0)
+        gauge(.pairRole, ["role": "primary"]).record(snapshot.isPrimary ? 1 : 0)
+        gauge(.pairRole, ["role": "backup"]).record(snapshot.isPrimary ? 0 : 1)
         gauge(.startTime).record(startTime)
         applyReceive(snapshot)
         applySubscribers(snapshot)
         applyRelays(snapshot)
-        for event in 101...105 {
+        for event in 101...106 {
             advance(.processEvents, ["event": "\(event)"], to: snapshot.processEvents[event] ?? 0)
         }
         // Subscribers and targets gone since the previous scrape: forget their last figures.

@@ -13,11 +13,14 @@ package struct MetricsSnapshot: Sendable {
         package let connections: ConnectionAdmission
         package let relays: RelaySink
         package let v3: SNMPv3Receiver
+        /// The pair's link, when this process is one of a pair.
+        package let link: PairLink?
 
         package init(
             receive: ReceiveStatistics, subscribers: SubscriberSink, connections: ConnectionAdmission,
-            relays: RelaySink, v3: SNMPv3Receiver
+            relays: RelaySink, v3: SNMPv3Receiver, link: PairLink? = nil
         ) {
+            self.link = link
             self.receive = receive
             self.subscribers = subscribers
             self.connections = connections
@@ -61,6 +64,8 @@ package struct MetricsSnapshot: Sendable {
     package var connections = ConnectionAdmission.Counters()
     package var subscribers: [SubscriberRow] = []
     package var relays: [RelayRow] = []
+    /// Whether this process is the one that receives (a single server always is; a pair's backup is not).
+    package var isPrimary = true
     /// Read off the loop (/proc), after the copy.
     package var kernel = KernelUDPCounters()
     /// From the process event reporter, which counts under its own lock.
@@ -82,6 +87,7 @@ package struct MetricsSnapshot: Sendable {
         snmpv3Errors = sources.v3.counters.mapValues(UInt64.init)
         reportsSent = sources.v3.reportsSent
         relayLoopsDropped = sources.relays.loopsDropped
+        isPrimary = sources.link?.state.isPrimary ?? true
         sink = sources.subscribers.counters
         queuedBytes = sources.subscribers.queuedBytes
         memoryBudgetBytes = sources.subscribers.limits.memoryBudgetBytes

@@ -73,7 +73,7 @@ package enum TrapMuxMetric: String, CaseIterable, Sendable {
         case .relaySendErrors: "Sends to a relay target that failed (e.g. ICMP port unreachable), by target name."
         case .relayDropped: "Datagrams dropped from a relay target's full queue, by target name."
         case .relayQueueDepth: "Datagrams waiting for a relay target, and informs awaiting acknowledgement."
-        case .processEvents: "Process events announced (101-105), by event number."
+        case .processEvents: "Process events announced (101-106), by event number."
         }
     }
 }

@@ -373,3 +373,33 @@ package final class RelayTarget {
         return promise
     }
 }
+
+// MARK: - Process pair checkpoint (SPEC §14; Pair/RelayCheckpoint.swift)
+
+extension RelayTarget {
+    /// What this target holds that a backup must carry on: its queue and its informs awaiting acknowledgement.
+    package var checkpoint: RelayCheckpoint.Target {
+        RelayCheckpoint.Target(
+            name: settings.name,
+            queued: queue.map { .init(requestID: $0.requestID, datagram: Array($0.datagram.readableBytesView)) },
+            outstanding: outstanding.map {
+                .init(requestID: $0.key, attempts: $0.value.attempts, datagram: Array($0.value.datagram.readableBytesView))
+            })
+    }
+
+    /// Takes over a former primary's part: its queue goes first, and its unacknowledged informs are sent again now
+    /// with their request-ids, so the manager's acknowledgement reaches this process.
+    package func restore(_ part: RelayCheckpoint.Target) {
+        for queued in part.queued.reversed() {
+            queue.prepend(Pending(requestID: queued.requestID, datagram: ByteBuffer(bytes: queued.datagram)))
+        }
+        for inform in part.outstanding {
+            outstanding[inform.requestID] = Outstanding(
+                datagram: ByteBuffer(bytes: inform.datagram), attempts: inform.attempts, deadline: .now())
+        }
+        checkTimeouts()
+    }
+
+    /// Whether nothing is queued (informs awaiting acknowledgement aside).
+    package var queueIsEmpty: Bool { queue.isEmpty }
+}

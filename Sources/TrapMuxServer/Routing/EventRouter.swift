@@ -25,6 +25,11 @@ package final class EventRouter {
         sinks.append(sink)
     }
 
+    /// Continues another process's sequence (a pair's backup taking over): the next event gets at least `seq + 1`.
+    package func continueSequence(after seq: UInt64) {
+        lastSeq = max(lastSeq, seq)
+    }
+
     /// The next sequence number.
     package func nextSeq() -> UInt64 {
         lastSeq += 1

@@ -17,6 +17,9 @@ package final class Subscriber {
     package private(set) var delivered: UInt64 = 0
     /// Whether the sink has it on its list of subscribers to flush.
     package var isDirty = false
+    /// While it resumes (`resume_after`): the last sequence number replayed from the ring; the sink hands it no
+    /// live events until the replay has caught up (`SubscriberSink+Replay.swift`).
+    package var resumeAfter: UInt64?
     /// Lines for a subscriber that keeps up, gathered during one receive batch and written as one buffer:
     /// one write per batch instead of one per event. Its storage is reused batch after batch once the socket
     /// has taken the previous one; nil until the first line.

@@ -159,6 +159,9 @@ package final class SubscriberHandler: ChannelDuplexHandler {
             self.subscriber = subscriber
             leaveUnsubscribed(context.channel)
             answer(SubscriberProtocol.subscribed(id: subscriber.id, queue: subscriber.queue.capacity), context: context)
+            if let after = subscription.resumeAfter {
+                sink.resume(subscriber, after: after)
+            }
         case .answerStats:
             answerStats(context: context)
         case .answerPing:

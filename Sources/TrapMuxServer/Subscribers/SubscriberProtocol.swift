@@ -12,6 +12,14 @@ import TrapEvents
 ///   "user": ["nms-v3"], "security_level": ["authPriv"]}}}`
 ///   All keys optional. Filter keys are ANDed; the values listed under one key are ORed. `queue` is capped at
 ///   the server's `max_queue`. `process_events` defaults to true.
+///   `"resume_after": SEQ` (optional): before live events, the server sends the events after SEQ that it still
+///   retains (its replay ring, `[pair] ring`; in a pair the backup keeps it from the primary's checkpoints) and that
+///   match the filter, oldest first, as fast as the subscriber reads them; events after SEQ that it no longer
+///   retains are announced, where they would have been, with `{"type":"dropped","count":N,"first_seq":A,"last_seq":B,
+///   "reason":"not_retained"}` (N counts sequence numbers, whether or not they would have matched). A client that
+///   reconnects after its own restart or a takeover sets SEQ to the last `seq` it read and misses nothing the ring
+///   still holds; a SEQ beyond the server's last one (a server that restarted without a pair) resumes with live
+///   events only.
 ///   Answer: `{"subscribed": {"id": N, "queue": Q}}`, then one line per event: the event JSON (SPEC §6) in
 ///   `json` format, the operator text in `text` format. Whatever the format, an overflow is announced with
 ///   `{"type":"dropped","count":N,"first_seq":A,"last_seq":B}`.
@@ -47,6 +55,8 @@ package enum SubscriberProtocol {
         package var filter = SubscriptionFilter()
         /// The optional parts of its JSON trap events.
         package var parts = EventParts.all
+        /// Replay the retained events after this sequence number first.
+        package var resumeAfter: UInt64?
 
         package init() {}
 
@@ -56,6 +66,7 @@ package enum SubscriberProtocol {
             format = request.format ?? format
             processEvents = request.processEvents ?? processEvents
             queue = request.queue
+            resumeAfter = request.resumeAfter
             if let filter = request.filter {
                 self.filter = try SubscriptionFilter(filter)
             }
@@ -145,6 +156,14 @@ package enum SubscriberProtocol {
             writer.field("first_seq", drop.firstSeq)
             writer.field("last_seq", drop.lastSeq)
         }
+    }
+
+    /// The marker for events a resuming subscriber asked for that the replay ring no longer holds: `dropped` with
+    /// `"reason":"not_retained"` before its closing brace.
+    package static func notRetained(_ drop: SubscriberQueue.DropRange) -> [UInt8] {
+        let marker = dropped(drop)
+        // `dropped` ends in `}` and a newline.
+        return Array(marker.prefix(marker.count - 2)) + Array(#","reason":"not_retained"}\#n"#.utf8)
     }
 
     /// One JSON object line whose members `body` writes.

@@ -47,7 +47,7 @@ package enum SubscriberRequest: Codable, Equatable, Sendable {
 }
 
 /// The body of `subscribe`: every key optional (defaults: name "", json, process events on, the server's
-/// default queue, no filter, every field).
+/// default queue, no filter, every field, live events only).
 package struct SubscribeRequest: Codable, Equatable, Sendable {
     package var name: String?
     package var format: EventFormat?
@@ -56,10 +56,12 @@ package struct SubscribeRequest: Codable, Equatable, Sendable {
     package var filter: FilterRequest?
     /// The optional parts of JSON trap events to include (`EventParts.byName`); the core is always sent.
     package var fields: [String]?
+    /// Resume after this sequence number: first the retained events after it (SPEC §6).
+    package var resumeAfter: UInt64?
 
     package init(
         name: String? = nil, format: EventFormat? = nil, processEvents: Bool? = nil, queue: Int? = nil,
-        filter: FilterRequest? = nil, fields: [String]? = nil
+        filter: FilterRequest? = nil, fields: [String]? = nil, resumeAfter: UInt64? = nil
     ) {
         self.name = name
         self.format = format
@@ -67,12 +69,14 @@ package struct SubscribeRequest: Codable, Equatable, Sendable {
         self.queue = queue
         self.filter = filter
         self.fields = fields
+        self.resumeAfter = resumeAfter
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, format
         case processEvents = "process_events"
         case queue, filter, fields
+        case resumeAfter = "resume_after"
     }
 
     package init(from decoder: any Decoder) throws {
@@ -92,6 +96,7 @@ package struct SubscribeRequest: Codable, Equatable, Sendable {
         processEvents = try field(.processEvents, "true or false")
         queue = try field(.queue, "a positive integer")
         fields = try field(.fields, "an array of \(EventParts.namesText)")
+        resumeAfter = try field(.resumeAfter, "a sequence number (a non-negative integer)")
         if let name, name.utf8.count > 256 {
             throw SubscriberProtocol.RequestError(code: "bad_subscribe", message: "name must be a string of at most 256 bytes")
         }

@@ -19,28 +19,54 @@ package struct SubscriberServer: Service {
     /// When the queues must have drained once the server is stopping.
     package let shutdown: ShutdownDeadline
     package let gate: StartupGate
+    /// A pair's shared sockets (SPEC §14); nil binds through NIO as a single server.
+    package let sockets: SharedSockets?
     package let logger: Logger
+
+    package init(
+        settings: TrapMuxConfiguration.SubscriberSettings, parts: NIOLoopBound<Parts>, retry: BindRetry,
+        shutdown: ShutdownDeadline, gate: StartupGate, sockets: SharedSockets? = nil, logger: Logger
+    ) {
+        self.settings = settings
+        self.parts = parts
+        self.retry = retry
+        self.shutdown = shutdown
+        self.gate = gate
+        self.sockets = sockets
+        self.logger = logger
+    }
 
     package func run() async throws {
         let path = settings.socket
-        let channel = try await retry.run(path) { try await bind(path) }
+        // A pair's backup waits here until it takes over; nil when the server stops first (then this service still
+        // ends only when told to, as the group expects).
+        guard let channel = try await retry.run(path, { try await bind(path) }) else {
+            try? await gracefulShutdown()
+            return
+        }
         logger.info("subscriber socket ready", metadata: ["socket.path": "\(path)", "socket.mode": "\(String(settings.socketMode, radix: 8))"])
         await gate.ready(.subscriberSocket)
 
         try? await gracefulShutdown()
 
         try? await channel.close()
-        unlink(path)
-        await drain()
+        // A pair's other process holds the same listening socket: its path must stay. A primary that handed over
+        // does not wait for its subscribers: what they have not read is in the new primary's ring, where they
+        // resume sooner.
+        if sockets == nil {
+            unlink(path)
+        }
+        if sockets?.handedOver != true {
+            await drain()
+        }
     }
 
-    private func bind(_ path: String) async throws -> Channel {
-        try SocketPath.prepare(path)
+    private func bind(_ path: String) async throws -> Channel? {
         let parts = self.parts
         let allowedUIDs = settings.allowedUIDs
         let allowedGIDs = settings.allowedGIDs
         let logger = self.logger
-        let channel = try await ServerBootstrap(group: parts.eventLoop)
+        let bootstrap = ServerBootstrap(group: parts.eventLoop)
             .serverChannelOption(.backlog, value: 128)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 64 * 1024, high: 256 * 1024))
             // Clients such as `echo '{"subscribe":{}}' | socat - UNIX-CONNECT:...` close their sending side
@@ -68,8 +94,12 @@ package struct SubscriberServer: Service {
                             access: access))
                 }
             }
-            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false)
-            .get()
+        if let sockets {
+            guard let fd = try await sockets.subscriberSocket(path: path, mode: settings.socketMode) else { return nil }
+            return try await bootstrap.withBoundSocket(fd).get()
+        }
+        try SocketPath.prepare(path)
+        let channel = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false).get()
         guard chmod(path, mode_t(settings.socketMode)) == 0 else {
             let code = errno
             try? await channel.close()

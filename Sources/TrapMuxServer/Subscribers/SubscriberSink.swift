@@ -25,6 +25,8 @@ package final class SubscriberSink: EventSink {
     private let logger: Logger
     /// Reports event 104 (on the loop, outside delivery) when shedding starts, at most every 10 s while it lasts.
     package var reportMemoryFull: ((ProcessEvent) -> Void)?
+    /// The retained events a subscriber that resumes (`resume_after`) is served from; nil keeps none.
+    package var ring: EventRing?
 
     package private(set) var subscribers: [Subscriber] = []
     private var dirty: [Subscriber] = []
@@ -119,7 +121,7 @@ package final class SubscriberSink: EventSink {
 
     package func accept(_ routed: inout RoutedTrap) {
         let seq = routed.event.seq
-        for subscriber in subscribers where subscriber.wants(routed.event) {
+        for subscriber in subscribers where subscriber.resumeAfter == nil && subscriber.wants(routed.event) {
             routed.withLine(subscriber.subscription.format, parts: subscriber.subscription.parts) { line in
                 deliver(line, seq: seq, to: subscriber)
             }
@@ -127,7 +129,7 @@ package final class SubscriberSink: EventSink {
     }
 
     package func accept(_ routed: inout RoutedProcessEvent) {
-        for subscriber in subscribers where subscriber.subscription.processEvents {
+        for subscriber in subscribers where subscriber.resumeAfter == nil && subscriber.subscription.processEvents {
             let line = routed.line(subscriber.subscription.format)
             line.withUnsafeReadableBytes { deliver($0, seq: routed.seq, to: subscriber) }
         }
@@ -157,7 +159,7 @@ package final class SubscriberSink: EventSink {
     }
 
     /// Copies `line` into the subscriber's batch when it keeps up (no allocation), into its queue otherwise.
-    private func deliver(_ line: UnsafeRawBufferPointer, seq: UInt64, to subscriber: Subscriber) {
+    func deliver(_ line: UnsafeRawBufferPointer, seq: UInt64, to subscriber: Subscriber) {
         markDirty(subscriber)
         if subscriber.keepsUp {
             subscriber.appendToBatch(line)
