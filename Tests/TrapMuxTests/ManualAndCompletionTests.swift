@@ -35,7 +35,7 @@ struct ManualAndCompletionTests {
         }
         #expect(page.contains("64 a usage error"))
         // generate-manual drops what is not ASCII (an en dash in "0–6" made it "06"): help text stays ASCII.
-        #expect(page.contains("trap events 0-6 and process events 101-105"))
+        #expect(page.contains("trap events 0-6 and process events 101-106"))
         #expect(page.contains("Loop-timer-timeout"))
     }
 }
