@@ -63,9 +63,11 @@ extension TrapMessage {
         if upTimeIndex.map({ $0 < omitted }) ?? true, trapOIDIndex.map({ $0 < omitted }) ?? true {
             varbinds = notification.varbinds.droppingFirst(omitted)
         } else {
+            // Constants for the escaping filter: capturing the vars would box them on every call, on the fast path too.
+            let (skippedUpTime, skippedTrapOID) = (upTimeIndex, trapOIDIndex)
             varbinds = VarBindList(
                 notification.varbinds.enumerated().lazy
-                    .filter { $0.offset != upTimeIndex && $0.offset != trapOIDIndex }.map(\.element))
+                    .filter { $0.offset != skippedUpTime && $0.offset != skippedTrapOID }.map(\.element))
         }
 
         var generic = GenericTrap.enterpriseSpecific
