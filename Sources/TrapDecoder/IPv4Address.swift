@@ -8,7 +8,9 @@ public struct IPv4Address: Hashable, Sendable, CustomStringConvertible {
         self.value = value
     }
 
-    /// Creates an address from exactly four octets; nil otherwise.
+    /// Creates an address from exactly four octets; nil otherwise. Inlinable, so that other modules get it
+    /// specialised for their collection: the generic version iterates through witnesses and allocates.
+    @inlinable
     public init?(octets: some Collection<UInt8>) {
         guard octets.count == 4 else { return nil }
         var value: UInt32 = 0

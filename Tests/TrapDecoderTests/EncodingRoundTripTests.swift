@@ -28,4 +28,35 @@ import TrapDecoder
             #expect(decoded.classify(source: nil)?.generic == message.classify(source: nil)?.generic)
         }
     }
+
+    /// What a relay writes without building the message is byte for byte the message `relayed` builds, and hashes
+    /// as its varbinds do (the loop guard's fingerprint), in every shape: from v1, v2c with and without
+    /// snmpTrapAddress.0 and snmpTrapCommunity.0, an untrusted claim replaced by an IPv4 source or left out.
+    @Test func aRelayedNotificationEncodesAndHashesAsTheMessageItDescribes() throws {
+        var checked = 0
+        let messages = try Corpus.valid.map { try TrapMessage(decoding: $0.bytes) } + [TrustedTrapAddressTests.forged]
+        for message in messages where message.version != .v3 {
+            for source in [IPv4Address("203.0.113.5"), nil] {
+                for (asInform, replacing) in [(false, false), (true, false), (false, true)] {
+                    let relayed = try #require(
+                        RelayedNotification(
+                            message, community: Array("up".utf8), source: source, requestID: 77, asInform: asInform,
+                            replacingTrapAddress: replacing))
+                    let built = relayed.message
+                    var writer = BERWriter()
+                    relayed.encode(into: &writer)
+                    #expect(writer.bytes == built.encoded())
+                    #expect(relayed.count == built.varbinds.count)
+                    #expect(Array(relayed.varbinds) == Array(built.varbinds))
+                    var fromDescription = Hasher()
+                    relayed.hashVarbinds(into: &fromDescription)
+                    var fromMessage = Hasher()
+                    fromMessage.combine(try TrapMessage(decoding: writer.bytes).varbinds)
+                    #expect(fromDescription.finalize() == fromMessage.finalize())
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked >= 90)
+    }
 }

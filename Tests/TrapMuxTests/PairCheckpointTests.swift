@@ -19,14 +19,28 @@ import TrapDecoder
 
     private func json(_ entry: EventRing.Entry) -> String {
         switch entry {
-        case .trap, .checkpointed:
+        case .retained, .checkpointed:
             guard let event = entry.trapEvent else { return "does not decode" }
-            let routed = RoutedTrap(event, renderer: renderer, arena: LineArena())
-            return String(buffer: routed.line(.json))
+            return json(event)
         case .process(let event, let seq, let at):
             var routed = RoutedProcessEvent(event, seq: seq, at: at, renderer: renderer)
             return String(buffer: routed.line(.json))
         }
+    }
+
+    private func json(_ event: TrapEvent) -> String {
+        String(buffer: RoutedTrap(event, renderer: renderer, arena: LineArena()).line(.json))
+    }
+
+    /// A primary's ring keeps traps as records copied into shared chunks (not the events, whose views would hold
+    /// the receive buffers): what it gives back is the same event, in order, and the oldest make room.
+    @Test func theRingKeepsTrapsAsRecordsThatGiveBackTheSameEvents() {
+        let ring = EventRing(capacity: 3, renderer: renderer)
+        let events = (1...5).map { event(UInt64($0), TestTraps.v2c(.linkUp, inform: $0 % 2 == 0), port: $0) }
+        for event in events { add(event, to: ring) }
+        #expect(ring.entries.map(\.seq) == [3, 4, 5])
+        #expect(ring.evicted == 2)
+        #expect(ring.entries.map(json) == events.suffix(3).map(json))
     }
 
     @Test func trapRecordsDecodeToTheSameEvent() throws {
@@ -37,7 +51,7 @@ import TrapDecoder
         for event in events { PairCheckpointCoding.writeTrap(event, into: &frame) }
         let (relayed, entries) = try PairCheckpointCoding.readBatch(&frame)
         #expect(relayed == 1)
-        #expect(entries.map(json) == events.map { json(.trap($0)) })
+        #expect(entries.map(json) == events.map(json))
     }
 
     @Test(arguments: [
@@ -90,10 +104,16 @@ import TrapDecoder
 
     // MARK: Replay ring
 
+    /// Adds a trap as the router does.
+    private func add(_ event: TrapEvent, to ring: EventRing) {
+        var routed = RoutedTrap(event, renderer: renderer, arena: LineArena())
+        ring.accept(&routed)
+    }
+
     private func ring(capacity: Int, seqs: ClosedRange<UInt64>) -> EventRing {
         let ring = EventRing(capacity: capacity, renderer: renderer)
         for seq in seqs {
-            ring.append(.trap(event(seq, TestTraps.v1(seq % 2 == 0 ? .linkDown : .linkUp))))
+            add(event(seq, TestTraps.v1(seq % 2 == 0 ? .linkDown : .linkUp)), to: ring)
         }
         return ring
     }
@@ -134,7 +154,7 @@ import TrapDecoder
 
     @Test func sequenceNumbersTheBackupNeverSawAreAGap() {
         let ring = EventRing(capacity: 10, renderer: renderer)
-        for seq: UInt64 in [1, 2, 5, 6] { ring.append(.trap(event(seq, TestTraps.v1(.coldStart)))) }
+        for seq: UInt64 in [1, 2, 5, 6] { add(event(seq, TestTraps.v1(.coldStart)), to: ring) }
         ring.advance(to: 8)
         let replay = ring.replay(after: 1, for: .init(), maxEntries: 100)
         #expect(describe(replay.items) == ["2", "gap 2 3-4", "5", "6", "gap 2 7-8"])

@@ -65,7 +65,7 @@ import Glibc
         let inform = try TrapMessage(decoding: TestTraps.v2c(.linkDown, requestID: 1, inform: true))
         let now = NIODeadline.now()
         #expect(!loopGuard.isLoop(inform, from: agent, now: now))
-        loopGuard.record(.raw, inform, from: agent, assignedRequestID: nil, now: now)
+        loopGuard.record(.raw, fingerprint: inform.relayFingerprint(withRequestID: true), from: agent, assignedRequestID: nil, now: now)
         // The same inform again from its sender: a retransmission.
         #expect(!loopGuard.isLoop(inform, from: agent, now: now))
         // The same datagram from anyone else: ours, coming back.
@@ -84,7 +84,7 @@ import Glibc
         let relayed = try #require(
             trap.relayed(community: Array("fwd".utf8), source: IPv4Address("192.0.2.7"), requestID: 500, asInform: false))
         let now = NIODeadline.now()
-        loopGuard.record(.modified, relayed, from: agent, assignedRequestID: 500, now: now)
+        loopGuard.record(.modified, fingerprint: relayed.relayFingerprint(withRequestID: false), from: agent, assignedRequestID: 500, now: now)
         // Renumbered by the next hop, with another community: still ours.
         let back = try TrapMessage(decoding: try #require(
             relayed.relayed(community: Array("x".utf8), source: nil, requestID: 9, asInform: false)?.encoded()))
@@ -98,13 +98,13 @@ import Glibc
         let peer = SourceAddress(ip: [127, 0, 0, 1], port: 40000)
         let message = try TrapMessage(decoding: TestTraps.v2c(.linkDown, requestID: 500))
         var now = NIODeadline.now()
-        loopGuard.record(.renumbered, message, from: peer, assignedRequestID: 500, now: now)
+        loopGuard.record(.renumbered, fingerprint: message.relayFingerprint(withRequestID: false), from: peer, assignedRequestID: 500, now: now)
         #expect(loopGuard.isLoop(message, from: peer, now: now))
         let other = try TrapMessage(decoding: TestTraps.v2c(.linkDown, requestID: 501))
         #expect(!loopGuard.isLoop(other, from: peer, now: now))
         for _ in 0..<2 {
             now = now + .milliseconds(1)
-            loopGuard.record(.renumbered, other, from: peer, assignedRequestID: 777, now: now)
+            loopGuard.record(.renumbered, fingerprint: other.relayFingerprint(withRequestID: false), from: peer, assignedRequestID: 777, now: now)
         }
         #expect(loopGuard.isLoop(other, from: peer, now: now))
     }

@@ -31,11 +31,15 @@ final class Rig {
     let relaySockets: [EmbeddedChannel]
     let sender = try! SocketAddress(ipAddress: "192.0.2.7", port: 161)
 
-    init(subscriberCount: Int, fields: String?, relayCount: Int) throws {
+    init(subscriberCount: Int, fields: String?, relayCount: Int, ringCapacity: Int) throws {
         var logger = Logger(label: "bench")
         logger.logLevel = .error
         let router = EventRouter(eventLoop: loop, renderer: EventRenderer(processName: "trapmux", names: nil))
         let sink = SubscriberSink(eventLoop: loop, limits: TrapMuxConfiguration.SubscriberSettings(), logger: logger)
+        // As a single server runs by default: the replay ring (`[pair] ring`) first, then the subscribers.
+        let ring = EventRing(capacity: ringCapacity, renderer: router.renderer)
+        router.add(ring)
+        sink.ring = ring
         router.add(sink)
         var channels: [EmbeddedChannel] = []
         for _ in 0..<subscriberCount {
@@ -103,8 +107,10 @@ func threadCPUNanoseconds() -> UInt64 {
     return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
 }
 
-func measure(packet: String, bytes: [UInt8], subscribers: Int, fields: String?, relays: Int, count: Int) throws -> Measurement {
-    let rig = try Rig(subscriberCount: subscribers, fields: fields, relayCount: relays)
+func measure(
+    packet: String, bytes: [UInt8], subscribers: Int, fields: String?, relays: Int, ringCapacity: Int, count: Int
+) throws -> Measurement {
+    let rig = try Rig(subscriberCount: subscribers, fields: fields, relayCount: relays, ringCapacity: ringCapacity)
     let datagram = ByteBuffer(bytes: bytes)
     try rig.run(datagram, count: 2_000)  // warm-up: caches, queues, buffers at their steady size
     let allocationsBefore = trapmux_allocation_count()
@@ -127,6 +133,7 @@ var fields: String?
 var only: String?
 var subscriberCounts = [1, 4]
 var relays = 0
+var ringCapacity = PairSettings().ring
 while let argument = arguments.first {
     arguments.removeFirst()
     switch argument {
@@ -136,10 +143,11 @@ while let argument = arguments.first {
     case "--only": only = arguments.removeFirst()
     case "--subscribers": subscriberCounts = [Int(arguments.removeFirst())!]
     case "--relays": relays = Int(arguments.removeFirst())!
+    case "--ring": ringCapacity = Int(arguments.removeFirst())!
     default:
         print(
             "usage: ReceivePathBenchmark [--count N] [--packets DIR] [--fields JSON-ARRAY] [--only PACKET] "
-                + "[--subscribers N] [--relays N]")
+                + "[--subscribers N] [--relays N] [--ring N]")
         exit(64)
     }
 }
@@ -150,7 +158,7 @@ for name in names {
     let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: packetsDirectory).appendingPathComponent(name)))
     for subscribers in subscriberCounts {
         let result = try measure(
-            packet: String(name.dropLast(4)), bytes: bytes, subscribers: subscribers, fields: fields, relays: relays,
+            packet: String(name.dropLast(4)), bytes: bytes, subscribers: subscribers, fields: fields, relays: relays, ringCapacity: ringCapacity,
             count: count)
         print(
             result.packet.padding(toLength: 22, withPad: " ", startingAt: 0),

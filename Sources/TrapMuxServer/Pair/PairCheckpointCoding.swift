@@ -63,6 +63,12 @@ package enum PairCheckpointCoding {
         return (relayedThrough, entries)
     }
 
+    /// Reads one trap record, its kind octet included (as `writeTrap` wrote it).
+    package static func readTrapRecord(_ body: inout ByteBuffer) throws(PairControlProtocol.ProtocolError) -> CheckpointedTrap {
+        guard try body.need(UInt8.self, "record kind") == trapRecord else { throw .init("not a trap record") }
+        return try readTrap(&body)
+    }
+
     /// Reads a trap record's fields; the event is decoded only when it is needed (`CheckpointedTrap.event()`).
     private static func readTrap(_ body: inout ByteBuffer) throws(PairControlProtocol.ProtocolError) -> CheckpointedTrap {
         let seq = try body.need(UInt64.self, "trap seq")

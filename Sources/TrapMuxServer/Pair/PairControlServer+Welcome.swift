@@ -55,8 +55,8 @@ extension PairControlServer {
                 buffer.writeInteger(UInt32(end - start))
                 for entry in entries[start..<end] {
                     switch entry {
-                    case .trap(let event):
-                        PairCheckpointCoding.writeTrap(event, into: &buffer)
+                    case .retained(let record):
+                        record.write(into: &buffer)
                     case .checkpointed(let trap):
                         trap.write(into: &buffer)
                     case .process(let event, let seq, let at):

@@ -49,12 +49,12 @@ package struct RelayLoopGuard {
     /// Fingerprints in the order they were recorded, with when, so that the oldest can be forgotten.
     private var order = CircularBuffer<(fingerprint: Int, at: NIODeadline)>(initialCapacity: 1024)
 
-    /// Remembers that `message`, received from `source`, was relayed as `kind` (renumbered to `assignedRequestID`
-    /// unless raw); `relayed` is what was sent when it was re-encoded.
+    /// Remembers that a notification received from `source` was relayed as `kind` (renumbered to
+    /// `assignedRequestID` unless raw); `fingerprint` is what was sent's: `relayFingerprint(withRequestID: true)`
+    /// of a raw datagram, else `RelayedNotification.relayFingerprint`.
     package mutating func record(
-        _ kind: Kind, _ relayed: TrapMessage, from source: SourceAddress, assignedRequestID: Int32?, now: NIODeadline
+        _ kind: Kind, fingerprint: Int, from source: SourceAddress, assignedRequestID: Int32?, now: NIODeadline
     ) {
-        let fingerprint = kind == .raw ? relayed.relayFingerprint(withRequestID: true) : relayed.relayFingerprint(withRequestID: false)
         // Several targets relaying one event (same `now`) count as one round.
         let previous = sent[fingerprint].flatMap { now - $0.at < Self.window ? $0 : nil }
         let count = (previous?.count ?? 0) + (previous?.at == now ? 0 : 1)
@@ -118,5 +118,16 @@ extension TrapMessage {
         case .inform(let notification): return notification.requestID
         case .trapV1, .encrypted: return nil
         }
+    }
+}
+
+extension RelayedNotification {
+    /// `relayFingerprint(withRequestID: false)` of `message`, computed without building it.
+    package var relayFingerprint: Int {
+        var hasher = Hasher()
+        hasher.combine(false)
+        hasher.combine(1)
+        hashVarbinds(into: &hasher)
+        return hasher.finalize()
     }
 }

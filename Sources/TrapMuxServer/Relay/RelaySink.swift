@@ -38,7 +38,7 @@ package final class RelaySink: EventSink {
         dispatcher.forward(event) { sent in
             let time = now ?? NIODeadline.now()
             now = time
-            loopGuard.record(sent.kind, sent.message, from: event.source, assignedRequestID: sent.assignedRequestID, now: time)
+            loopGuard.record(sent.kind, fingerprint: sent.fingerprint, from: event.source, assignedRequestID: sent.assignedRequestID, now: time)
         }
     }
 

@@ -79,6 +79,8 @@ package final class RelayTarget {
 
     /// The upstream user's encoder in `v3` mode.
     private var v3Encoder: V3TrapEncoder?
+    /// Where `v2c` and `inform` datagrams are encoded, emptied and reused for each.
+    private var writer = BERWriter(capacity: 2048)
 
     package init(
         settings: TrapMuxConfiguration.RelaySettings, address: SocketAddress, eventLoop: EventLoop,
@@ -188,10 +190,11 @@ package final class RelayTarget {
         }
     }
 
-    /// What a target sent, for `RelayLoopGuard`: how, the message sent, and the request-id it gave it.
+    /// What a target sent, for `RelayLoopGuard`: how, the fingerprint of the message sent, and the request-id it
+    /// gave it.
     package struct Sent {
         package let kind: RelayLoopGuard.Kind
-        package let message: TrapMessage
+        package let fingerprint: Int
         package let assignedRequestID: Int32?
     }
 
@@ -209,21 +212,32 @@ package final class RelayTarget {
         switch settings.mode {
         case .raw:
             output.append(contentsOf: event.datagram)
-            return Sent(kind: .raw, message: event.message, assignedRequestID: nil)
+            return Sent(kind: .raw, fingerprint: event.message.relayFingerprint(withRequestID: true), assignedRequestID: nil)
         case .v2c, .inform, .v3:
             let source = event.source.ip.count == 4 ? IPv4Address(octets: event.source.ip) : nil
             guard
-                let message = event.message.relayed(
-                    community: community, source: source, requestID: requestID, asInform: settings.mode == .inform,
-                    replacingTrapAddress: event.classification.untrustedTrapAddress != nil),
-                let bytes = encoded(message, requestID: requestID)
+                let relayed = RelayedNotification(
+                    event.message, community: community, source: source, requestID: requestID,
+                    asInform: settings.mode == .inform,
+                    replacingTrapAddress: event.classification.untrustedTrapAddress != nil,
+                    trapOID: event.classification.trapOID)
             else { return nil }
-            output.append(contentsOf: bytes)
+            if settings.mode == .v3 {
+                guard case .trapV2(let notification) = relayed.message.pdu,
+                    let bytes = v3Encoder?.encode(notification, requestID: requestID)
+                else { return nil }
+                output.append(contentsOf: bytes)
+            } else {
+                // Written straight from the received varbinds into a writer reused event after event: no message
+                // is built and nothing allocated.
+                writer.removeAll()
+                relayed.encode(into: &writer)
+                output.append(contentsOf: writer.bytes)
+            }
             // A replaced snmpTrapAddress.0 is a varbind of this server's too (see RelayLoopGuard).
             let replaced = event.classification.untrustedTrapAddress.map { $0 != source } ?? false
-            let added =
-                message.varbinds.count != event.message.varbinds.count || event.message.version == .v1 || replaced
-            return Sent(kind: added ? .modified : .renumbered, message: message, assignedRequestID: requestID)
+            let added = relayed.count != event.message.varbinds.count || event.message.version == .v1 || replaced
+            return Sent(kind: added ? .modified : .renumbered, fingerprint: relayed.relayFingerprint, assignedRequestID: requestID)
         }
     }
 
@@ -245,12 +259,6 @@ package final class RelayTarget {
     }
 
     /// The re-encoded notification's datagram: SNMPv2c, or SNMPv3 for the upstream user in `v3` mode.
-    private func encoded(_ message: TrapMessage, requestID: Int32) -> [UInt8]? {
-        guard settings.mode == .v3 else { return message.encoded() }
-        guard case .trapV2(let notification) = message.pdu else { return nil }
-        return v3Encoder?.encode(notification, requestID: requestID)
-    }
-
     /// Which targets send identical datagrams for every event: those with the same mode and community, except in
     /// `v3` mode, where every message is encrypted with its own salt.
     package var sharedForm: SharedForm? {

@@ -10,7 +10,8 @@ import TrapEvents
 package final class EventRing: EventSink {
     /// One retained event.
     package enum Entry: Sendable {
-        case trap(TrapEvent)
+        /// A primary keeps each trap as its checkpoint record (see `RetainedRecord`).
+        case retained(RetainedRecord)
         /// A pair's backup keeps traps as checkpointed, decoded when asked for.
         case checkpointed(CheckpointedTrap)
         case process(ProcessEvent, seq: UInt64, at: Int64)
@@ -18,7 +19,7 @@ package final class EventRing: EventSink {
         /// Its sequence number.
         package var seq: UInt64 {
             switch self {
-            case .trap(let event): return event.seq
+            case .retained(let record): return record.seq
             case .checkpointed(let trap): return trap.seq
             case .process(_, let seq, _): return seq
             }
@@ -27,7 +28,7 @@ package final class EventRing: EventSink {
         /// The trap event, decoding a checkpointed one; nil for a process event or a record that does not decode.
         package var trapEvent: TrapEvent? {
             switch self {
-            case .trap(let event): return event
+            case .retained(let record): return record.checkpointed()?.event()
             case .checkpointed(let trap): return trap.event()
             case .process: return nil
             }
@@ -44,6 +45,10 @@ package final class EventRing: EventSink {
 
     package let capacity: Int
     private let renderer: EventRenderer
+    /// Where each trap's record is written before it is copied into `chunk`.
+    private var record = ByteBuffer()
+    /// The chunk records are copied into (see `RetainedRecord`).
+    private var chunk = RecordChunk(capacity: 0)
     /// Where replayed lines are rendered (replays run between the router's batches, never inside one).
     private let arena = LineArena()
     package private(set) var entries = CircularBuffer<Entry>()
@@ -79,7 +84,18 @@ package final class EventRing: EventSink {
     package var firstSeq: UInt64? { entries.first?.seq }
 
     package func accept(_ routed: inout RoutedTrap) {
-        append(.trap(routed.event))
+        guard capacity > 0 else {
+            lastSeq = max(lastSeq, routed.event.seq)
+            return
+        }
+        record.clear()
+        PairCheckpointCoding.writeTrap(routed.event, into: &record)
+        let stored = record.withUnsafeReadableBytes { bytes in
+            if let offset = chunk.append(bytes) { return (chunk, offset) }
+            chunk = RecordChunk(capacity: max(RecordChunk.standardCapacity, bytes.count))
+            return (chunk, chunk.append(bytes)!)
+        }
+        append(.retained(RetainedRecord(chunk: stored.0, offset: stored.1, length: record.readableBytes, seq: routed.event.seq)))
     }
 
     package func accept(_ routed: inout RoutedProcessEvent) {
