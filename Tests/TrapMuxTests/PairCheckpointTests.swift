@@ -43,6 +43,20 @@ import TrapDecoder
         #expect(ring.entries.map(json) == events.suffix(3).map(json))
     }
 
+    /// The ring writes v1 and v2c records straight into its chunks: byte for byte what `writeTrap` writes.
+    @Test func aPlainTrapRecordIsWhatWriteTrapWrites() throws {
+        for event in [event(9, TestTraps.v1(.linkDown)), event(10, TestTraps.v2c(.coldStart, inform: true), port: 7)] {
+            var buffer = ByteBuffer()
+            PairCheckpointCoding.writeTrap(event, into: &buffer)
+            let size = try #require(PairCheckpointCoding.plainTrapRecordSize(event))
+            let direct = [UInt8](unsafeUninitializedCapacity: size) { storage, count in
+                PairCheckpointCoding.writePlainTrap(event, at: UnsafeMutableRawPointer(storage.baseAddress!))
+                count = size
+            }
+            #expect(direct == Array(buffer.readableBytesView))
+        }
+    }
+
     @Test func trapRecordsDecodeToTheSameEvent() throws {
         let events = [event(1, TestTraps.v1(.linkDown)), event(2, TestTraps.v2c(.linkUp, inform: true), port: 5)]
         var frame = ByteBufferAllocator().buffer(capacity: 256)

@@ -31,6 +31,37 @@ package enum PairCheckpointCoding {
         }
     }
 
+    /// The size of `writeTrap`'s record of `event` when it is written by `writePlainTrap`: an SNMPv1 or SNMPv2c
+    /// trap; nil for SNMPv3, whose record carries the scopedPDU, encoded by `writeTrap`.
+    package static func plainTrapRecordSize(_ event: borrowing TrapEvent) -> Int? {
+        guard event.message.version != .v3 else { return nil }
+        return 1 + 8 + 8 + 1 + event.source.ip.count + 2 + 4 + event.datagram.count + 4 + 1
+    }
+
+    /// Writes exactly what `writeTrap` writes for an event that `plainTrapRecordSize` sized, at `destination`,
+    /// without a buffer in between: the replay ring copies every trap this way.
+    package static func writePlainTrap(_ event: borrowing TrapEvent, at destination: UnsafeMutableRawPointer) {
+        var offset = 0
+        func store<T: FixedWidthInteger>(_ value: T) {
+            destination.storeBytes(of: value.bigEndian, toByteOffset: offset, as: T.self)
+            offset += MemoryLayout<T>.size
+        }
+        func store(_ bytes: [UInt8]) {
+            bytes.withUnsafeBytes { (destination + offset).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            offset += bytes.count
+        }
+        store(trapRecord)
+        store(event.seq)
+        store(event.receivedAt)
+        store(UInt8(event.source.ip.count))
+        store(event.source.ip)
+        store(UInt16(truncatingIfNeeded: event.source.port))
+        store(UInt32(event.datagram.count))
+        store(event.datagram)
+        store(UInt32(0))
+        store(UInt8(255))
+    }
+
     /// Appends a process event record.
     package static func writeProcess(_ event: ProcessEvent, seq: UInt64, at: Int64, into buffer: inout ByteBuffer) {
         buffer.writeInteger(processRecord)

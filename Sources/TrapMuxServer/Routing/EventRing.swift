@@ -45,7 +45,7 @@ package final class EventRing: EventSink {
 
     package let capacity: Int
     private let renderer: EventRenderer
-    /// Where each trap's record is written before it is copied into `chunk`.
+    /// Where an SNMPv3 trap's record is written before it is copied into `chunk`.
     private var record = ByteBuffer()
     /// The chunk records are copied into (see `RetainedRecord`).
     private var chunk = RecordChunk(capacity: 0)
@@ -84,18 +84,31 @@ package final class EventRing: EventSink {
     package var firstSeq: UInt64? { entries.first?.seq }
 
     package func accept(_ routed: inout RoutedTrap) {
+        let event = routed.event
         guard capacity > 0 else {
-            lastSeq = max(lastSeq, routed.event.seq)
+            lastSeq = max(lastSeq, event.seq)
             return
         }
-        record.clear()
-        PairCheckpointCoding.writeTrap(routed.event, into: &record)
-        let stored = record.withUnsafeReadableBytes { bytes in
-            if let offset = chunk.append(bytes) { return (chunk, offset) }
-            chunk = RecordChunk(capacity: max(RecordChunk.standardCapacity, bytes.count))
-            return (chunk, chunk.append(bytes)!)
+        let stored: (chunk: RecordChunk, offset: Int, length: Int)
+        if let size = PairCheckpointCoding.plainTrapRecordSize(event) {
+            stored = store(count: size) { PairCheckpointCoding.writePlainTrap(event, at: $0) }
+        } else {
+            record.clear()
+            PairCheckpointCoding.writeTrap(event, into: &record)
+            stored = record.withUnsafeReadableBytes { bytes in
+                store(count: bytes.count) { $0.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+            }
         }
-        append(.retained(RetainedRecord(chunk: stored.0, offset: stored.1, length: record.readableBytes, seq: routed.event.seq)))
+        append(.retained(RetainedRecord(chunk: stored.chunk, offset: stored.offset, length: stored.length, seq: event.seq)))
+    }
+
+    /// Writes `count` bytes into the current chunk, or a new one when they do not fit.
+    private func store(
+        count: Int, _ write: (UnsafeMutableRawPointer) -> Void
+    ) -> (chunk: RecordChunk, offset: Int, length: Int) {
+        if let offset = chunk.append(count: count, write) { return (chunk, offset, count) }
+        chunk = RecordChunk(capacity: max(RecordChunk.standardCapacity, count))
+        return (chunk, chunk.append(count: count, write)!, count)
     }
 
     package func accept(_ routed: inout RoutedProcessEvent) {

@@ -42,12 +42,12 @@ package final class RecordChunk: @unchecked Sendable {
         base.deallocate()
     }
 
-    /// Copies `bytes` in; returns where they start, nil when they do not fit.
-    func append(_ bytes: UnsafeRawBufferPointer) -> Int? {
-        guard bytes.count <= capacity - used else { return nil }
+    /// Lets `body` write `count` bytes at the end; returns where they start, nil when they do not fit.
+    func append(count: Int, _ body: (UnsafeMutableRawPointer) -> Void) -> Int? {
+        guard count <= capacity - used else { return nil }
         let offset = used
-        if let source = bytes.baseAddress { (base + offset).copyMemory(from: source, byteCount: bytes.count) }
-        used += bytes.count
+        body(base + offset)
+        used += count
         return offset
     }
 
