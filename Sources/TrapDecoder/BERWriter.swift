@@ -112,6 +112,11 @@ public struct BERWriter: Sendable {
         }
     }
 
+    /// Appends octets that are already BER, as they are (a validated VarBindList's contents).
+    mutating func appendEncoded(_ octets: ArraySlice<UInt8>) {
+        bytes.append(contentsOf: octets)
+    }
+
     private mutating func empty(_ tag: UInt8) {
         bytes.append(tag)
         bytes.append(0)

@@ -97,10 +97,48 @@ public struct RelayedNotification {
                 body.integer(0)
                 body.integer(0)
                 body.constructed(BERTag.sequence) { list in
-                    for varbind in varbinds {
-                        list.varbind(varbind)
-                    }
+                    writeVarbinds(into: &list)
                 }
+            }
+        }
+    }
+
+    /// The varbinds' encodings, one after another. The received ones are copied as they came where none is
+    /// replaced (the decoder validated them, and copying beats decoding each value to encode it again); so a
+    /// value the sender encoded with redundant octets is passed on with them, as any value is passed on unchanged.
+    private func writeVarbinds(into list: inout BERWriter) {
+        switch shape {
+        case .fromV1(let trap, let trapOID, let community):
+            list.varbind(VarBind(oid: WellKnownOID.sysUpTime0, value: .timeTicks(trap.timeStamp)))
+            list.varbind(VarBind(oid: WellKnownOID.snmpTrapOID0, value: .objectIdentifier(trapOID)))
+            Self.write(trap.varbinds, into: &list)
+            list.varbind(VarBind(oid: WellKnownOID.snmpTrapAddress0, value: .ipAddress(trap.agentAddress)))
+            list.varbind(VarBind(oid: WellKnownOID.snmpTrapCommunity0, value: .octetString(community)))
+            list.varbind(VarBind(oid: WellKnownOID.snmpTrapEnterprise0, value: .objectIdentifier(trap.enterprise)))
+        case .fromV2(let original, let replacing, _, let address, let community):
+            if replacing {
+                // The one shape that changes a received varbind: each is produced and written.
+                for varbind in varbinds.prefix(count - (address == nil ? 0 : 1) - (community == nil ? 0 : 1)) {
+                    list.varbind(varbind)
+                }
+            } else {
+                Self.write(original, into: &list)
+            }
+            if let address {
+                list.varbind(VarBind(oid: WellKnownOID.snmpTrapAddress0, value: .ipAddress(address)))
+            }
+            if let community {
+                list.varbind(VarBind(oid: WellKnownOID.snmpTrapCommunity0, value: .octetString(community)))
+            }
+        }
+    }
+
+    private static func write(_ varbinds: VarBindList, into list: inout BERWriter) {
+        if let encoded = varbinds.validatedEncoding {
+            list.appendEncoded(encoded)
+        } else {
+            for varbind in varbinds {
+                list.varbind(varbind)
             }
         }
     }

@@ -25,6 +25,12 @@ public struct VarBindList: Collection, Hashable, Sendable, ExpressibleByArrayLit
     /// The number of variable-bindings.
     public let count: Int
 
+    /// The contents octets of the VarBindList SEQUENCE this list is a view of; nil for a list made by code.
+    var validatedEncoding: ArraySlice<UInt8>? {
+        guard case .encoded(let contents) = storage else { return nil }
+        return contents
+    }
+
     /// An empty list.
     public init() {
         storage = .empty

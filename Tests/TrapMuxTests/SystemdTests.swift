@@ -76,7 +76,9 @@ struct SystemdTests {
         let ended = ContinuousClock.now
         #expect(result.exited(1), "\(result)")
         #expect(result.stderr.contains("Process-Terminated cause: Loop-timer-timeout"), "\(result.stderr)")
-        #expect(ended - stalledAt < .seconds(8), "a 1 s watchdog ends the process within seconds")
+        // Generous: a check that runs late (a machine busy with builds) is not trusted, so under load the end
+        // comes a few checks later than the limit.
+        #expect(ended - stalledAt < .seconds(15), "a 1 s watchdog ends the process within seconds")
         // A ping already on its way when the signal arrived may come after it; none comes later.
         let late = notify.messages.filter { $0.fields["WATCHDOG"] == "1" && $0.at > stalledAt + .milliseconds(400) }
         #expect(late.isEmpty, "\(late.count) pings after the loop stalled")
