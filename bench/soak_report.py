@@ -146,7 +146,8 @@ def build_rows(soak):
 # while a primary was killed charges what it lost to that takeover.
 
 SENDER_GENERIC = {"v1": "2", "v2c": "6", "v3": "3"}
-# Seconds around a sender run within which a kill is charged to it (datagrams wait in the socket's queue).
+# Seconds around a sender run within which a kill is charged to it when none happened while it was sending
+# (datagrams wait in the socket's queue).
 KILL_MARGIN = 2.0
 
 
@@ -177,8 +178,12 @@ def match_senders(soak, s1):
         for run, (_, port, delivered) in zip(runs, ports):
             run.update(port=int(port), delivered=delivered, lost=run["sent"] - delivered)
     for run in soak.segments:
-        run["kills"] = [index for index, takeover in enumerate(soak.takeovers)
-                        if run["start"] - KILL_MARGIN <= takeover["killed_at"] <= run["end"] + KILL_MARGIN]
+        # The kills while it was sending; else the nearest one within the margin, if any.
+        distances = [(max(0, run["start"] - takeover["killed_at"], takeover["killed_at"] - run["end"]), index)
+                     for index, takeover in enumerate(soak.takeovers)]
+        inside = [index for distance, index in distances if distance == 0]
+        near = sorted(item for item in distances if item[0] <= KILL_MARGIN)
+        run["kills"] = inside or [index for _, index in near[:1]]
     return problems
 
 
