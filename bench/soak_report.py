@@ -333,6 +333,12 @@ def pair_process_rows(soak, f):
     reloaded = soak.server_log.count("configuration reloaded")
     refused = soak.server_log.count("configuration not reloaded")
     rows = []
+    first, before = soak.samples["warm"], soak.takeovers[0]["figures"] if soak.takeovers else None
+    if before:
+        rows.append((f"the first primary ({soak.takeovers[0]['victim']}) from its warm-up to just before its kill, "
+                     "for information", "-", f"RSS {first['rss_kib'] / 1024:.1f} -> {before['rss_kib'] / 1024:.1f} "
+                     f"MiB, descriptors {first['fds']} -> {before['fds']}, threads {first['threads']} -> "
+                     f"{before['threads']}", True))
     if warm is None or warm["name"] != soak.primary:
         rows.append(("the process alive at the end was measured after it took over", soak.primary,
                      f"{warm['name'] if warm else 'no sample'}", False))
