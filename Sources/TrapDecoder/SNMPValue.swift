@@ -19,6 +19,31 @@ public enum SNMPValue: Hashable, Sendable {
     case noSuchInstance
     case endOfMibView
 
+    /// Hashes the case and its value; octet strings in one call (the synthesized hash combined them octet by octet,
+    /// and a relay's loop guard hashes every varbind it sends and receives).
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .integer(let value): hasher.combine(0 as UInt8); hasher.combine(value)
+        case .octetString(let octets): hasher.combine(1 as UInt8); Self.combine(octets, into: &hasher)
+        case .null: hasher.combine(2 as UInt8)
+        case .objectIdentifier(let oid): hasher.combine(3 as UInt8); hasher.combine(oid)
+        case .ipAddress(let address): hasher.combine(4 as UInt8); hasher.combine(address.value)
+        case .counter32(let value): hasher.combine(5 as UInt8); hasher.combine(value)
+        case .gauge32(let value): hasher.combine(6 as UInt8); hasher.combine(value)
+        case .timeTicks(let value): hasher.combine(7 as UInt8); hasher.combine(value)
+        case .opaque(let octets): hasher.combine(8 as UInt8); Self.combine(octets, into: &hasher)
+        case .counter64(let value): hasher.combine(9 as UInt8); hasher.combine(value)
+        case .noSuchObject: hasher.combine(10 as UInt8)
+        case .noSuchInstance: hasher.combine(11 as UInt8)
+        case .endOfMibView: hasher.combine(12 as UInt8)
+        }
+    }
+
+    private static func combine(_ octets: ArraySlice<UInt8>, into hasher: inout Hasher) {
+        hasher.combine(octets.count)
+        octets.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
     /// The type name used in JSON (the corpus schema), e.g. `OctetString`.
     public var typeName: String { typeLiteral.description }
 
