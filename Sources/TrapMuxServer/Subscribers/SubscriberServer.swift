@@ -61,6 +61,9 @@ package struct SubscriberServer: Service {
         }
     }
 
+    /// SO_SNDBUF of each subscriber connection.
+    static let sendBufferBytes: SocketOptionValue = 1 << 20
+
     private func bind(_ path: String) async throws -> Channel? {
         let parts = self.parts
         let allowedUIDs = settings.allowedUIDs
@@ -69,6 +72,11 @@ package struct SubscriberServer: Service {
         let bootstrap = ServerBootstrap(group: parts.eventLoop)
             .serverChannelOption(.backlog, value: 128)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 64 * 1024, high: 256 * 1024))
+            // One receive batch (up to 256 traps, 1.1 kB each as JSON with every field) must fit the socket while the
+            // reader waits for the CPU, as it does when it shares a core with the server: with the default 208 KiB a
+            // busy batch overflowed it, and every line after that was copied into the subscriber's queue. The kernel
+            // caps the size at net.core.wmem_max.
+            .childChannelOption(.socketOption(.so_sndbuf), value: SubscriberServer.sendBufferBytes)
             // Clients such as `echo '{"subscribe":{}}' | socat - UNIX-CONNECT:...` close their sending side
             // after the request and go on reading.
             .childChannelOption(.allowRemoteHalfClosure, value: true)
