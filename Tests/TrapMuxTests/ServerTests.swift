@@ -125,8 +125,8 @@ import Glibc
     }
 
     @Test func aStoppedSubscriberPaysForTheMemoryBudgetNotTheReaders() async throws {
-        // 2 MiB holds about 2,600 lines: less than the stopped subscriber would queue from 4,000 traps (its socket
-        // takes a few hundred), more than a reader lags behind by on a loaded machine.
+        // 2 MiB holds about 2,600 lines: less than the stopped subscriber would queue from 8,000 traps (its socket,
+        // with its 1 MiB send buffer, takes about a thousand), more than a reader lags behind by on a loaded machine.
         let server = try await RunningServer(
             configuration: "[subscribers]\nmemory_budget_bytes = 2097152\ndefault_queue = 100000\nmax_queue = 100000\n"
                 + "[mibs]\nenabled = false\n")
@@ -135,7 +135,7 @@ import Glibc
         let reader = try server.connect()
         try reader.subscribe(#"{"name": "reader", "process_events": false}"#)
 
-        let total = 4000
+        let total = 8000
         #expect(try await sendLinkDowns(total, to: server, readingWith: reader) == Array(0..<total))
 
         let stats = try server.connect()
